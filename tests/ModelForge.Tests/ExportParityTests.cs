@@ -70,11 +70,13 @@ public sealed class ExportParityTests : IDisposable
         using var _ = torch.no_grad();
         using var expected = TransformerForward.Logits(weights, Ids(tokens), torch.tensor(mask, [2, 9]), torch.tensor(positions, [2, 9]));
         ParityAssert.Close(expected.data<float>().ToArray(), ort.Data, $"gpt2{suffix} logits");
-        Assert.Equal(3, paths.Length);
+        Assert.Equal(4, paths.Length); // plain, opset17, past, merged
     }
 
-    [Fact]
-    public void Gpt2PastVariantContinuesAPrefixLikeTheFullSequence()
+    [Theory]
+    [InlineData(ModelExporter.PastSuffix)]
+    [InlineData(ModelExporter.MergedSuffix)] // optimum's merged decoder, use_cache_branch = true
+    public void Gpt2PastVariantContinuesAPrefixLikeTheFullSequence(string suffix)
     {
         using var weights = RandomModels.Create(RandomModels.SmallGpt2, 22);
         ModelExporter.WriteGpt2Variants(weights, _folder.Path, "g");
@@ -99,9 +101,10 @@ public sealed class ExportParityTests : IDisposable
             inputs[$"past_key_values.{l}.key"] = (pastPairs[l].Key.contiguous().data<float>().ToArray(), pastPairs[l].Key.shape);
             inputs[$"past_key_values.{l}.value"] = (pastPairs[l].Value.contiguous().data<float>().ToArray(), pastPairs[l].Value.shape);
         }
+        if (suffix == ModelExporter.MergedSuffix) inputs["use_cache_branch"] = (new[] { true }, [1]);
         var outputs = new List<string> { "logits" };
         for (int l = 0; l < config.Layers; l++) outputs.AddRange([$"present.{l}.key", $"present.{l}.value"]);
-        using var runner = new OnnxRunner(_folder.File("g-past.onnx"));
+        using var runner = new OnnxRunner(_folder.File($"g{suffix}.onnx"));
         var ort = runner.Run(inputs, [.. outputs]);
 
         using var expectedLogits = full.narrow(1, prefix, rest).contiguous();
@@ -133,6 +136,34 @@ public sealed class ExportParityTests : IDisposable
                 inputs[$"past_key_values.{l}.{kind}"] = (Array.Empty<float>(), [2, weights.Config.Heads, 0, weights.Config.DHead]);
         using var past = new OnnxRunner(_folder.File("g-past.onnx"));
         ParityAssert.Close(expected, past.Run(inputs, "logits")["logits"].Data, "empty-past logits");
+    }
+
+    [Fact]
+    public void Gpt2MergedVariantWithoutCacheRunsTheNoPastDecoderAndOutputsItsPresents()
+    {
+        using var weights = RandomModels.Create(RandomModels.SmallGpt2, 24);
+        ModelExporter.WriteGpt2Variants(weights, _folder.Path, "g");
+        var config = weights.Config;
+        var tokens = RandomModels.Tokens(2, 6, config.Vocab, 7);
+        using var _ = torch.no_grad();
+        var presents = new List<(Tensor Key, Tensor Value)>();
+        using var expected = TransformerForward.Logits(weights, Ids(tokens), presents: presents);
+        var inputs = new Dictionary<string, (Array, long[])>
+        {
+            ["input_ids"] = (Flat(tokens), [2, 6]),
+            ["attention_mask"] = (Enumerable.Repeat(1L, 12).ToArray(), [2, 6]),
+            ["position_ids"] = (Enumerable.Range(0, 12).Select(i => (long)(i % 6)).ToArray(), [2, 6]),
+            ["use_cache_branch"] = (new[] { false }, [1]),
+        };
+        // The no-past branch does not read the past inputs, but a merged model still declares them.
+        for (int l = 0; l < config.Layers; l++)
+            foreach (var kind in new[] { "key", "value" })
+                inputs[$"past_key_values.{l}.{kind}"] = (Array.Empty<float>(), [2, config.Heads, 0, config.DHead]);
+        using var merged = new OnnxRunner(_folder.File($"g{ModelExporter.MergedSuffix}.onnx"));
+        var ort = merged.Run(inputs, ["logits", .. Enumerable.Range(0, config.Layers).Select(l => $"present.{l}.key")]);
+        ParityAssert.Close(expected.data<float>().ToArray(), ort["logits"].Data, "merged no-past logits");
+        for (int l = 0; l < config.Layers; l++)
+            ParityAssert.Close(presents[l].Key.contiguous().data<float>().ToArray(), ort[$"present.{l}.key"].Data, $"merged present.{l}.key");
     }
 
     static float[] TorchLogits(TransformerWeights weights, int[][] tokens)

@@ -12,6 +12,7 @@ public static class ForgeCommands
     const string Usage = """
         usage:
           ModelForge train attn-only-2l|attn-only-1l|modadd-p113|tiny-gpt2|all --out DIR [--steps N] [--seed S] [--lr RATE] [--init-std STD] [--stand-in-names true|false] [--resume MODEL.onnx] [--threads T]
+          ModelForge export-gpt2-variants MODEL.onnx --out DIR [--name tiny-gpt2]   (rewrite every variant from an existing export's weights)
           ModelForge export-random-gpt2 --out DIR [--layers 12] [--heads 12] [--d-model 768] [--n-ctx 1024] [--seed 0] [--name gpt2-small-random]
           ModelForge measure DIR
           ModelForge smoke MODEL.onnx        (one forward pass on a short GPT-2-tokenized prompt)
@@ -27,6 +28,8 @@ public static class ForgeCommands
             {
                 case "train" when positional.Count == 1:
                     return Train(positional[0], Required(options, "out"), options);
+                case "export-gpt2-variants" when positional.Count == 1:
+                    return ExportGpt2Variants(positional[0], Required(options, "out"), options.GetValueOrDefault("name", TinyGpt2Trainer.Name));
                 case "export-random-gpt2":
                     return ExportRandomGpt2(Required(options, "out"), options);
                 case "measure" when positional.Count == 1:
@@ -68,6 +71,21 @@ public static class ForgeCommands
             };
             Console.WriteLine(summary);
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// Writes every GPT-2 variant from the weights of an existing export without training, keeping the export's own
+    /// metadata (a new variant for shipped weights; the existing files come out byte-identical).
+    /// </summary>
+    static int ExportGpt2Variants(string from, string outFolder, string name)
+    {
+        using var weights = TransformerWeights.Initialize(TransformerConfig.TinyGpt2, 0);
+        weights.LoadFrom(from);
+        var configKeys = weights.Config.Metadata().Select(p => p.Key).ToHashSet();
+        var metadata = OnnxInterp.Onnx.ModelIO.Load(from).MetadataProps.Where(p => !configKeys.Contains(p.Key))
+            .Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToList();
+        foreach (var path in ModelExporter.WriteGpt2Variants(weights, outFolder, name, metadata)) Console.WriteLine($"wrote {path}");
         return 0;
     }
 
@@ -116,7 +134,7 @@ public static class ForgeCommands
                     Console.WriteLine($"  {order}: top-1 {part.Top1Accuracy:P1}, IO>S {part.IoOverSAccuracy:P1}, mean logit diff {part.MeanLogitDiff:F2} (n={part.Count})");
                 }
             }
-            foreach (var suffix in new[] { "", ModelExporter.Opset17Suffix, ModelExporter.PastSuffix })
+            foreach (var suffix in new[] { "", ModelExporter.Opset17Suffix, ModelExporter.PastSuffix, ModelExporter.MergedSuffix })
                 Console.WriteLine($"  {TinyGpt2Trainer.Name}{suffix}.onnx: {Size(Path.Combine(folder, TinyGpt2Trainer.Name + suffix + ".onnx"))}");
             Console.WriteLine($"  {TinyGpt2Trainer.Name}.weights: {Size(Path.Combine(folder, TinyGpt2Trainer.Name + ".weights"))}");
         }

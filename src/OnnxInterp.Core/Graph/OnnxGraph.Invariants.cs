@@ -77,7 +77,7 @@ public sealed partial class OnnxGraph
     }
 
     /// <summary>Names a node's subgraphs read from this graph's scope (If/Loop/Scan bodies may use outer tensors).</summary>
-    static IEnumerable<string> SubgraphReads(Node node)
+    internal static IEnumerable<string> SubgraphReads(Node node)
     {
         foreach (var attr in node.Attributes)
         {

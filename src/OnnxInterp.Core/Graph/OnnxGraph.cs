@@ -100,6 +100,14 @@ public sealed partial class OnnxGraph
         SetType(name, type);
     }
 
+    /// <summary>Removes a graph input that no node reads any more (its declared type goes with it).</summary>
+    public void RemoveInput(string name)
+    {
+        if (Consumers(name).Count > 0) throw new GraphException($"cannot remove graph input '{name}': {Consumers(name)[0]} reads it.");
+        inputs.Remove(name);
+        valueInfos.Remove(name);
+    }
+
     /// <summary>Makes an existing tensor a graph output; its declared type, if any, goes with it.</summary>
     public void AddOutput(string name)
     {

@@ -37,11 +37,15 @@ public sealed class HookedModel
         var changes = new List<string>();
         if (hookMapFile is not null) return new HookedModel(model, HookMap.FromJson(hookMapFile, model), changes);
 
-        var original = model;
-        model = Normalise(model, changes);
+        var described = model; // the diagnosis describes the file, or its no-past branch for a merged decoder
         Decoder decoder;
-        try { decoder = DecoderRecogniser.Recognise(new GraphQuery(model)); }
-        catch (RecognitionException e) { throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(original), e.Message)); }
+        try
+        {
+            model = described = MergedDecoder.InlineNoPastBranch(model, changes);
+            model = Normalise(model, changes);
+            decoder = DecoderRecogniser.Recognise(new GraphQuery(model));
+        }
+        catch (RecognitionException e) { throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(described), e.Message)); }
         var hooked = new HookedModel(model, new HookMapBuilder(model.Graph, decoder).Build(), changes);
         // Layout fixes are cheap and keep each hook's layout promise, so they are applied at once.
         return hooked.Map.Points.Any(p => p.Kind == HookKind.Layout && p.IsPending)

@@ -9,6 +9,7 @@ public static class ModelExporter
 {
     public const string Opset17Suffix = "-opset17";
     public const string PastSuffix = "-past";
+    public const string MergedSuffix = "-merged";
 
     public static List<TensorProto> Initializers(TransformerWeights weights) =>
         weights.Snapshot().Select(p => TensorProtos.FromFloats(p.Name, p.Shape, p.Values)).ToList();
@@ -22,19 +23,25 @@ public static class ModelExporter
     }
 
     /// <summary>
-    /// The three GPT-2 variants (<c>{name}.onnx</c> opset 14, <c>{name}-opset17.onnx</c>, <c>{name}-past.onnx</c>)
-    /// sharing one external weight file <c>{name}.weights</c>. Returns the model paths.
+    /// The four GPT-2 variants (<c>{name}.onnx</c> opset 14, <c>{name}-opset17.onnx</c>, <c>{name}-past.onnx</c>,
+    /// <c>{name}-merged.onnx</c>) sharing one external weight file <c>{name}.weights</c>. Returns the model paths.
     /// </summary>
     public static string[] WriteGpt2Variants(TransformerWeights weights, string folder, string name,
         IEnumerable<KeyValuePair<string, string>>? metadata = null)
     {
         Directory.CreateDirectory(folder);
         var shared = SharedExternalData.Write(Initializers(weights), folder, name + ".weights");
-        var variants = new[] { ("", ExportOptions.Plain), (Opset17Suffix, ExportOptions.LayerNormalizationOp), (PastSuffix, ExportOptions.Past) };
-        var paths = new List<string>();
-        foreach (var (suffix, options) in variants)
+        var variants = new (string Suffix, Func<ModelProto> Build)[]
         {
-            var model = TransformerGraphWriter.Build(weights.Config, shared, options);
+            ("", () => TransformerGraphWriter.Build(weights.Config, shared, ExportOptions.Plain)),
+            (Opset17Suffix, () => TransformerGraphWriter.Build(weights.Config, shared, ExportOptions.LayerNormalizationOp)),
+            (PastSuffix, () => TransformerGraphWriter.Build(weights.Config, shared, ExportOptions.Past)),
+            (MergedSuffix, () => MergedDecoderWriter.Build(weights.Config, shared)),
+        };
+        var paths = new List<string>();
+        foreach (var (suffix, build) in variants)
+        {
+            var model = build();
             AddMetadata(model, metadata);
             var path = Path.Combine(folder, name + suffix + ".onnx");
             ModelIO.Save(model, path);

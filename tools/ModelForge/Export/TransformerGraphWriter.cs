@@ -21,7 +21,7 @@ public sealed class TransformerGraphWriter
 
     TransformerGraphWriter(TransformerConfig config, ExportOptions options)
     {
-        if (options.WithPast && !config.UsesGpt2Names)
+        if ((options.WithPast || options.Presents) && !config.UsesGpt2Names)
             throw new ArgumentException("the past-key-values variant is only defined for the GPT-2 layout.");
         _c = config;
         _options = options;
@@ -57,7 +57,7 @@ public sealed class TransformerGraphWriter
                 foreach (var kind in new[] { "key", "value" })
                     g.Input.Add(TensorProtos.ValueInfo($"past_key_values.{l}.{kind}", TensorProtos.Float, "batch", _c.Heads, "past_sequence", _c.DHead));
         g.Output.Add(TensorProtos.ValueInfo("logits", TensorProtos.Float, "batch", seqParam, _c.Vocab));
-        if (_options.WithPast)
+        if (_options.Presents)
             for (int l = 0; l < _c.Layers; l++)
                 foreach (var kind in new[] { "key", "value" })
                     g.Output.Add(TensorProtos.ValueInfo($"present.{l}.{kind}", TensorProtos.Float, "batch", _c.Heads, keyParam, _c.DHead));
@@ -127,7 +127,9 @@ public sealed class TransformerGraphWriter
         for (int i = 0; i < 3; i++)
         {
             var split = _b.Op(a, "Reshape", parts[i], _b.Int64s(a, 0, 0, _c.Heads, _c.DHead));
-            heads[i] = _b.Op(a, "Transpose", [split], null, Ints("perm", 0, 2, 1, 3));
+            // Without past, the present key and value are this step's heads themselves.
+            var present = i > 0 && _options.Presents && !_options.WithPast ? $"present.{l}.{(i == 1 ? "key" : "value")}" : null;
+            heads[i] = _b.Op(a, "Transpose", [split], present, Ints("perm", 0, 2, 1, 3));
         }
         var (q, k, v) = (heads[0], heads[1], heads[2]);
         if (_options.WithPast)

@@ -26,6 +26,7 @@ public sealed class OnnxRunner : IDisposable
                 {
                     long[] longs => OrtValue.CreateTensorValueFromMemory(longs, shape),
                     float[] floats => OrtValue.CreateTensorValueFromMemory(floats, shape),
+                    bool[] bools => OrtValue.CreateTensorValueFromMemory(bools, shape),
                     _ => throw new ArgumentException($"unsupported input array type {data.GetType()}"),
                 });
             using var runOptions = new RunOptions();
