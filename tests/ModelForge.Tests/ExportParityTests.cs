@@ -70,7 +70,7 @@ public sealed class ExportParityTests : IDisposable
         using var _ = torch.no_grad();
         using var expected = TransformerForward.Logits(weights, Ids(tokens), torch.tensor(mask, [2, 9]), torch.tensor(positions, [2, 9]));
         ParityAssert.Close(expected.data<float>().ToArray(), ort.Data, $"gpt2{suffix} logits");
-        Assert.Equal(4, paths.Length); // plain, opset17, past, merged
+        Assert.Equal(5, paths.Length); // plain, opset17, past, merged, dynamo
     }
 
     [Theory]
@@ -136,6 +136,22 @@ public sealed class ExportParityTests : IDisposable
                 inputs[$"past_key_values.{l}.{kind}"] = (Array.Empty<float>(), [2, weights.Config.Heads, 0, weights.Config.DHead]);
         using var past = new OnnxRunner(_folder.File("g-past.onnx"));
         ParityAssert.Close(expected, past.Run(inputs, "logits")["logits"].Data, "empty-past logits");
+    }
+
+    [Fact]
+    public void Gpt2DynamoLayoutMatchesTorchSharp()
+    {
+        using var weights = RandomModels.Create(RandomModels.SmallGpt2, 25);
+        ModelExporter.WriteGpt2Variants(weights, _folder.Path, "g");
+        var tokens = RandomModels.Tokens(2, 7, weights.Config.Vocab, 8);
+        using var runner = new OnnxRunner(_folder.File($"g{ModelExporter.DynamoSuffix}.onnx"));
+        // Positions come from the graph (arange over the sequence), so only ids and the mask are fed.
+        var ort = runner.Run(new Dictionary<string, (Array, long[])>
+        {
+            ["input_ids"] = (Flat(tokens), [2, 7]),
+            ["attention_mask"] = (Enumerable.Repeat(1L, 14).ToArray(), [2, 7]),
+        }, "logits")["logits"];
+        ParityAssert.Close(TorchLogits(weights, tokens), ort.Data, "dynamo-layout logits");
     }
 
     [Fact]

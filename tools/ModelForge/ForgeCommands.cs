@@ -134,7 +134,7 @@ public static class ForgeCommands
                     Console.WriteLine($"  {order}: top-1 {part.Top1Accuracy:P1}, IO>S {part.IoOverSAccuracy:P1}, mean logit diff {part.MeanLogitDiff:F2} (n={part.Count})");
                 }
             }
-            foreach (var suffix in new[] { "", ModelExporter.Opset17Suffix, ModelExporter.PastSuffix, ModelExporter.MergedSuffix })
+            foreach (var suffix in new[] { "", ModelExporter.Opset17Suffix, ModelExporter.PastSuffix, ModelExporter.MergedSuffix, ModelExporter.DynamoSuffix })
                 Console.WriteLine($"  {TinyGpt2Trainer.Name}{suffix}.onnx: {Size(Path.Combine(folder, TinyGpt2Trainer.Name + suffix + ".onnx"))}");
             Console.WriteLine($"  {TinyGpt2Trainer.Name}.weights: {Size(Path.Combine(folder, TinyGpt2Trainer.Name + ".weights"))}");
         }

@@ -1,14 +1,13 @@
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
 using OnnxInterp.Onnx;
-using OnnxInterp.Onnx.Proto;
 using OnnxInterp.Tests.Support;
 
 namespace OnnxInterp.Tests.Hooks;
 
 /// <summary>
-/// Export styles with no fixture on this machine, made by editing a real export: the SDPA attention form
-/// (q and k scaled before the MatMul) and dynamo-style node names with module scopes in metadata.
+/// The SDPA attention form (q and k scaled before the MatMul) made by editing a real TorchScript export.
+/// (The dynamo layout has its own fixture: <see cref="DynamoExportTests"/>.)
 /// </summary>
 public class SyntheticExportTests
 {
@@ -39,38 +38,6 @@ public class SyntheticExportTests
         var hooked = HookedModel.From(model.WithGraph(g));
         Assert.Equal(12, hooked.Map.NLayers);
         HookIdentityTests.AssertIdentities(hooked); // includes scores = q·k / sqrt(d_head) with the unscaled q and k hooks
-    }
-
-    [ExternalModelFact]
-    public void Dynamo_style_names_with_scope_metadata_are_recognised_and_checked()
-    {
-        var unfused = HookedModel.Load(TestPaths.External("genai_tiny_random_gpt2_fp32_past.onnx")).Model;
-        var g = unfused.Graph.Clone();
-        int i = 0;
-        foreach (var node in g.Nodes)
-        {
-            node.MetadataProps.Add(new StringStringEntryProto { Key = "pkg.torch.onnx.name_scopes", Value = DynamoScopes(node.Name, i) });
-            node.Name = $"node_{i++}";
-        }
-        var hooked = HookedModel.From(unfused.WithGraph(g));
-        Assert.Contains("scopes agree", hooked.Map.Source);
-        Assert.Equal(5, hooked.Map.NLayers);
-
-        // Scopes that contradict the order found by op pattern are an error, not a silent renumbering.
-        var softmaxes = g.Nodes.Where(n => n.OpType == "Softmax").ToList();
-        softmaxes[1].MetadataProps[0].Value = DynamoScopes("/transformer/h.4/attn/Softmax", 999);
-        var e = Assert.Throws<UnrecognisedModelException>(() => HookedModel.From(unfused.WithGraph(g)));
-        Assert.Contains("is block 1 in graph order but its scope says block 4", e.Message);
-    }
-
-    /// <summary>The dynamo exporter's repr of cumulative module paths: "/transformer/h.3/attn/Softmax" -> ['', 'transformer', 'transformer.h.3', 'transformer.h.3.attn', 'softmax_7'].</summary>
-    static string DynamoScopes(string torchScriptName, int index)
-    {
-        var parts = torchScriptName.Trim('/').Split('/');
-        var paths = new List<string> { "" };
-        for (int k = 0; k < parts.Length - 1; k++) paths.Add(string.Join(".", parts[..(k + 1)]));
-        paths.Add($"{parts[^1].ToLowerInvariant()}_{index}");
-        return "[" + string.Join(", ", paths.Select(p => $"'{p}'")) + "]";
     }
 
     static OnnxModel Gpt2Base() => OnnxModel.Load(TestPaths.External("ort_gpt2model_pt13_opset11_nopast.onnx"));

@@ -10,6 +10,7 @@ public static class ModelExporter
     public const string Opset17Suffix = "-opset17";
     public const string PastSuffix = "-past";
     public const string MergedSuffix = "-merged";
+    public const string DynamoSuffix = "-dynamo";
 
     public static List<TensorProto> Initializers(TransformerWeights weights) =>
         weights.Snapshot().Select(p => TensorProtos.FromFloats(p.Name, p.Shape, p.Values)).ToList();
@@ -23,8 +24,9 @@ public static class ModelExporter
     }
 
     /// <summary>
-    /// The four GPT-2 variants (<c>{name}.onnx</c> opset 14, <c>{name}-opset17.onnx</c>, <c>{name}-past.onnx</c>,
-    /// <c>{name}-merged.onnx</c>) sharing one external weight file <c>{name}.weights</c>. Returns the model paths.
+    /// The five GPT-2 variants (<c>{name}.onnx</c> opset 14, <c>{name}-opset17.onnx</c>, <c>{name}-past.onnx</c>,
+    /// <c>{name}-merged.onnx</c>, <c>{name}-dynamo.onnx</c>) sharing one external weight file <c>{name}.weights</c>.
+    /// Returns the model paths.
     /// </summary>
     public static string[] WriteGpt2Variants(TransformerWeights weights, string folder, string name,
         IEnumerable<KeyValuePair<string, string>>? metadata = null)
@@ -37,6 +39,7 @@ public static class ModelExporter
             (Opset17Suffix, () => TransformerGraphWriter.Build(weights.Config, shared, ExportOptions.LayerNormalizationOp)),
             (PastSuffix, () => TransformerGraphWriter.Build(weights.Config, shared, ExportOptions.Past)),
             (MergedSuffix, () => MergedDecoderWriter.Build(weights.Config, shared)),
+            (DynamoSuffix, () => DynamoGraphWriter.Build(weights.Config, shared)),
         };
         var paths = new List<string>();
         foreach (var (suffix, build) in variants)

@@ -168,15 +168,27 @@ internal static class DecoderRecogniser
         return new HookConfig(architecture, blocks.Count, heads, dModel, (int)(width / heads), dMlp, vocab, nCtx, true, norm);
     }
 
-    /// <summary>Heads from the Reshape target [b, s, h, d]: a constant h, or h = width / constant d.</summary>
+    /// <summary>
+    /// Heads from the Reshape target [b, s, h, d]: a constant h, or h = width / constant d. The target may be a
+    /// constant or a Concat of pieces: constants, <c>Shape(x, start, end)</c> slices and one-element run-time sizes.
+    /// </summary>
     static int? HeadsFrom(GraphQuery q, string shape, long width)
     {
         double?[] dims = q.Values(shape) is { Length: 4 } v ? [.. v.Select(x => (double?)x)]
-            : q.ProducerOf(shape, "Concat") is { Inputs.Count: 4 } c ? [.. c.Inputs.Select(i => q.Scalar(i))] : [];
+            : q.ProducerOf(shape, "Concat") is { } c ? [.. c.Inputs.SelectMany(i => ShapePiece(q, i))] : [];
         if (dims.Length != 4) return null;
         if (dims[2] is > 0 and var h) return (int)h;
         if (dims[3] is > 0 and var d && width % (long)d == 0) return (int)(width / (long)d);
         return null;
+    }
+
+    /// <summary>The values of one Concat input of a shape: known constants, or nulls for run-time sizes.</summary>
+    static IEnumerable<double?> ShapePiece(GraphQuery q, string input)
+    {
+        if (q.Values(input) is { } constant) return constant.Select(x => (double?)x);
+        if (q.ProducerOf(input, "Shape") is { } s && s.IntAttribute("start") is { } start and >= 0 && s.IntAttribute("end") is { } end and > 0)
+            return Enumerable.Repeat<double?>(null, (int)Math.Max(0, end - start));
+        return [null];
     }
 
     static Dictionary<string, int> TopologicalIndex(OnnxGraph graph)
