@@ -1,6 +1,7 @@
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
 using OnnxInterp.Onnx;
+using OnnxInterp.Onnx.Proto;
 using OnnxInterp.Tests.Support;
 
 namespace OnnxInterp.Tests.Hooks;
@@ -21,15 +22,21 @@ public class SyntheticExportTests
         {
             if (g.Producer(div.Inputs[0]) is not { OpType: "MatMul" } mm || g.IsInitializer(mm.Inputs[1])
                 || !g.IsInitializer(div.Inputs[1]) && g.Producer(div.Inputs[1])?.OpType != "Constant") continue;
-            // scores = (q * d^-1/4) @ (kT * d^-1/4), as torch's SDPA symbolic writes it; the Div goes.
-            var scale = g.FreshName("sdpa_scale");
-            g.AddInitializer(TensorProtos.Float(scale, [], [(float)Math.Pow(2, -0.25)])); // d_head = 2
-            for (int i = 0; i < 2; i++)
+            // scores = (q * sqrt(scale)) @ (kT * sqrt(scale)), scale = 1 / sqrt(Cast(Shape(q)[-1])), as torch's
+            // opset-14 SDPA symbolic writes it (computed from the shape at run time); the Div goes.
+            string Add(string op, string[] inputs, params AttributeProto[] attributes)
             {
-                var scaled = g.FreshName($"{mm.Inputs[i]}_scaled");
-                g.AddNode(new Node("Mul", [mm.Inputs[i], scale], [scaled], g.FreshName("sdpa_mul")));
-                g.SetNodeInput(mm, i, scaled);
+                var output = g.FreshName($"sdpa_{op}");
+                g.AddNode(new Node(op, inputs, [output], g.FreshName($"sdpa/{op}"), attributes: attributes));
+                return output;
             }
+            string Initializer(TensorProto t) { g.AddInitializer(t); return t.Name; }
+            var last = Add("Slice", [Add("Shape", [mm.Inputs[0]]), Initializer(TensorProtos.Int64(g.FreshName("minus_one"), [1], [-1])),
+                Initializer(TensorProtos.Int64(g.FreshName("int64_max"), [1], [long.MaxValue]))]);
+            var size = Add("Cast", [last], new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float });
+            var scale = Add("Div", [Initializer(TensorProtos.Float(g.FreshName("one"), [1], [1f])), Add("Sqrt", [size])]);
+            var sqrtScale = Add("Sqrt", [scale]);
+            for (int i = 0; i < 2; i++) g.SetNodeInput(mm, i, Add("Mul", [mm.Inputs[i], sqrtScale]));
             g.RedirectConsumers(div.Outputs[0], mm.Outputs[0]);
             g.RemoveNode(div);
             rewritten++;

@@ -80,8 +80,8 @@ internal sealed record Attention(
     }
 
     /// <summary>
-    /// Walks from a MatMul operand back through Transpose, scalar Mul/Div, Cast and past-Concat to the Reshape that
-    /// splits heads. <paramref name="semantics"/> maps the target layout [b, s, h, d] to the operand's axes.
+    /// Walks from a MatMul operand back through Transpose, Mul/Div by a scale (constant or computed from shapes), Cast
+    /// and past-Concat to the Reshape that splits heads. <paramref name="semantics"/> maps the target layout [b, s, h, d] to the operand's axes.
     /// </summary>
     static HeadTensor Head(GraphQuery q, string operand, int[] semantics, bool allowConcat, string what)
     {
@@ -100,10 +100,10 @@ internal sealed record Attention(
                     c = [.. c.Select(i => (int)perm[i])];
                     t = p.Inputs[0];
                     break;
-                case "Mul" or "Div" when p.Inputs.Count == 2 && q.IsScalarConstant(p.Inputs[1]):
+                case "Mul" or "Div" when p.Inputs.Count == 2 && q.IsShapeDerivedScale(p.Inputs[1]):
                     t = p.Inputs[0];
                     break;
-                case "Mul" when q.IsScalarConstant(p.Inputs[0]):
+                case "Mul" when q.IsShapeDerivedScale(p.Inputs[0]):
                     t = p.Inputs[1];
                     break;
                 case "Cast" or "Identity":
@@ -114,7 +114,7 @@ internal sealed record Attention(
                     t = p.Inputs.LastOrDefault(i => i.Length > 0 && !q.Graph.IsGraphInput(i)) ?? p.Inputs[^1];
                     break;
                 default:
-                    throw new RecognitionException($"{what} passes through {Describe(p)} before the head split; expected Transpose, scalar Mul/Div or Reshape.");
+                    throw new RecognitionException($"{what} passes through {Describe(p)} before the head split; expected Transpose, Mul/Div by a scale, or Reshape.");
             }
         }
         throw new RecognitionException($"{what}: no head-splitting Reshape within 12 steps of the attention MatMul.");

@@ -65,6 +65,32 @@ internal sealed class GraphQuery(OnnxModel model)
 
     public bool IsScalarConstant(string tensor) => Scalar(tensor) is not null;
 
+    /// <summary>
+    /// A scaling factor fixed by the model's shape, not by its inputs' values: a scalar constant, or a one-element
+    /// value computed only from constants and <c>Shape</c> outputs (torch's SDPA symbolic writes
+    /// <c>Sqrt(1 / Sqrt(Cast(Shape(q)[-1])))</c>).
+    /// </summary>
+    public bool IsShapeDerivedScale(string tensor)
+    {
+        if (IsScalarConstant(tensor)) return true;
+        if (Producer(tensor) is null) return false;
+        var stack = new Stack<string>([tensor]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool readsShape = false;
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            if (t.Length == 0 || !seen.Add(t) || IsConstant(t)) continue;
+            var p = Producer(t);
+            if (p is null) return false; // a graph input's values
+            if (p.OpType is "Shape" or "Size") { readsShape = true; continue; }
+            if (p.OpType is not ("Slice" or "Gather" or "Cast" or "Sqrt" or "Div" or "Mul" or "Reciprocal" or "Pow" or "Squeeze" or "Unsqueeze" or "Reshape"))
+                return false;
+            foreach (var i in p.Inputs) stack.Push(i);
+        }
+        return readsShape;
+    }
+
     /// <summary>Every tensor <paramref name="tensor"/> is computed from (itself included).</summary>
     public IReadOnlySet<string> Ancestors(string tensor)
     {
