@@ -1,6 +1,6 @@
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Fourier;
 using OnnxInterp.Analysis.Heads;
-using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
 using OnnxInterp.Tests.Analysis.LensSupport;

@@ -1,3 +1,4 @@
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Attribution;
 using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Hooks;

@@ -1,4 +1,4 @@
-using OnnxInterp.Analysis.Lens;
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.MaxAct;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;

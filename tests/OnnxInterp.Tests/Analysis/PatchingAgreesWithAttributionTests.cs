@@ -1,6 +1,6 @@
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Attribution;
 using OnnxInterp.Analysis.Datasets;
-using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;

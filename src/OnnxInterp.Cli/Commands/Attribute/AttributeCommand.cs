@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Attribution;
 using OnnxInterp.Analysis.Datasets;
 using OnnxInterp.Analysis.Lens;

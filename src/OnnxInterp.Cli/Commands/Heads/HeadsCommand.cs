@@ -1,6 +1,6 @@
 using System.CommandLine;
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Heads;
-using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Cli.Reports;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Cli.Reports;

@@ -1,4 +1,3 @@
-using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Analysis.Heads;

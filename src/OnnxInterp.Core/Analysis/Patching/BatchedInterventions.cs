@@ -99,7 +99,7 @@ public static class BatchedInterventions
             var typed = TypeProbe.Fill(ready.Model);
             var patched = InsertPatchPoints.Apply(typed, tensors.Select(t => new PatchRequest(t, source))).Model;
             if (!gather) return patched.Graph.IsGraphOutput(output) ? patched : Expose.Apply(patched, [output]).Model;
-            return LogitsAtPositions.Apply(patched, output, ReadPositions, GatheredLogits);
+            return LogitsAtPositions.Apply(patched, output, ReadPositions, GatheredLogits).Model;
         }
         var identity = $"interventions|{string.Join(";", ready.Changes)}|{source}|{string.Join(",", tensors)}|out={output}|gather={gather}";
         if (options.Sessions is { } cache) return (cache.Get(identity, Build), false);

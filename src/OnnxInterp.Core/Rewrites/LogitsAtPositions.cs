@@ -1,21 +1,21 @@
 using OnnxInterp.Graph;
 using OnnxInterp.Onnx.Proto;
 
-namespace OnnxInterp.Analysis.Patching;
+namespace OnnxInterp.Rewrites;
 
 /// <summary>
 /// Computes logits only at the positions a metric reads. The unembedding is a chain of per-position ops ending in
 /// the logits (MatMul by a weight, Add of a bias, ..., each other operand computed from weights alone); this inserts
 /// <c>Gather(x, positions, axis 1)</c> on the chain's input, repeats the chain on the gathered rows, makes that the
 /// output and drops the full logits, so a GPT-2 vocabulary's 50257-wide product runs once per read position instead
-/// of once per token. With no such chain it gathers the logits themselves. Works on a private copy of the graph.
-/// (A graph edit: it belongs with the Rewrites once that layer takes it.)
+/// of once per token. With no such chain it gathers the logits themselves. The new int64 input <c>positions</c>
+/// holds the positions; <c>output</c> is [batch, positions, vocab].
 /// </summary>
-static class LogitsAtPositions
+public static class LogitsAtPositions
 {
     static readonly HashSet<string> PerPosition = ["MatMul", "Add", "Sub", "Mul", "Div"];
 
-    public static OnnxModel Apply(OnnxModel model, string logits, string positions, string output)
+    public static RewriteResult Apply(OnnxModel model, string logits, string positions, string output)
     {
         var graph = model.Graph.Clone();
         graph.AddInput(positions, new TensorType(ElementType.Int64, [Dim.Unknown]));
@@ -43,7 +43,7 @@ static class LogitsAtPositions
             graph.RemoveOutput(logits);
             graph.Cleanup();
         }
-        return model.WithGraph(graph);
+        return new RewriteResult(model.WithGraph(graph), [output], [], $"logits-at-positions[{logits}]");
     }
 
     /// <summary>The per-position nodes from the logits back (logits' producer first), each with one data operand.</summary>

@@ -2,7 +2,7 @@ using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
 
-namespace OnnxInterp.Analysis.Lens;
+namespace OnnxInterp.Analysis;
 
 /// <summary>
 /// Reads chosen hooks from batches of token rows: the hooks are derived if needed and exposed once, the rewritten model is
