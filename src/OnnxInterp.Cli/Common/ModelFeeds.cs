@@ -1,12 +1,17 @@
 using OnnxInterp.Analysis;
+using OnnxInterp.Graph;
+using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli.Common;
 
-/// <summary>Turns a <see cref="FeedRequest"/> into feeds for one compiled model, checking them before the real run.</summary>
+/// <summary>
+/// Turns a <see cref="FeedRequest"/> into feeds for one compiled model, checking them before the real run.
+/// The context window is read from the model as loaded, (its context window is read there, before any rewrite).
+/// </summary>
 public static class ModelFeeds
 {
-    public static PreparedFeeds Prepare(FeedRequest request, CompiledModel compiled)
+    public static PreparedFeeds Prepare(FeedRequest request, CompiledModel compiled, OnnxModel original)
     {
         var graph = compiled.Model.Graph;
         if (request.HasTokens && !TokenFeeds.Accepts(graph))
@@ -16,10 +21,20 @@ public static class ModelFeeds
         if (!request.HasTokens) return new PreparedFeeds(files, null, null);
 
         var ids = request.Ids();
+        if (ContextWindow(original) is int window && ids.Count > window)
+            throw new UsageException($"{(request.Prompt is not null ? "the prompt has" : "--tokens has")} {ids.Count} tokens" +
+                $"{(request.Prompt is not null && request.PrependBos ? " (BOS included)" : "")} but the model's context window is {window} positions; shorten it.");
         var vocabulary = NextTokenPrediction.TokenVocabulary(compiled, ids.Count, files);
         if (vocabulary is { } size) NextTokenPrediction.CheckIds(ids, size, fromPrompt: request.Prompt is not null);
         var derived = TokenFeeds.For(graph, ids, files.Select(f => f.Name));
         return new PreparedFeeds([.. derived, .. files], ids, vocabulary);
+    }
+
+    /// <summary>Positions the model has embeddings for (n_ctx), when it is recognised; null otherwise.</summary>
+    static int? ContextWindow(OnnxModel model)
+    {
+        try { return HookedModel.From(model).Map.Config.NCtx is > 0 and var n ? n : null; }
+        catch (UnrecognisedModelException) { return null; }
     }
 
     /// <summary>Safetensors metadata recording what was fed, so a saved file says where it came from.</summary>

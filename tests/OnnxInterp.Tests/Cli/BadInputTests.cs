@@ -1,4 +1,5 @@
 using OnnxInterp.Cli;
+using OnnxInterp.Tests.Hooks;
 using OnnxInterp.Tests.Support;
 
 namespace OnnxInterp.Tests.Cli;
@@ -64,6 +65,19 @@ public class BadInputTests
         using var scratch = new CliScratch();
         var model = CliTestModels.UnloadableModel(scratch["unloadable.onnx"]);
         Untouched(model, () => CliHarness.Fails(ExitCodes.Failure, ["ONNX Runtime", "NoSuchOperator"], "run", model, "--input", "x=" + scratch.Write("x.json", """{"shape":[1,3],"data":[1,2,3]}"""), "--device", "cpu"));
+    }
+
+    [ToyModelTheory]
+    [InlineData("run", "tiny-gpt2.onnx", 65, 64)]
+    [InlineData("cache", "modadd-p113.onnx", 4, 3)]
+    public void More_tokens_than_the_context_window_is_a_usage_error_naming_both_sizes(string verb, string file, int tokens, int window)
+    {
+        using var scratch = new CliScratch();
+        var ids = string.Join(",", Enumerable.Range(0, tokens).Select(i => i % 100));
+        string[] args = verb == "cache"
+            ? ["cache", HookTestSupport.Toy(file)!, "--tokens", ids, "--expose", "blocks.0.hook_resid_pre", "-o", scratch["out.safetensors"], "--device", "cpu"]
+            : ["run", HookTestSupport.Toy(file)!, "--tokens", ids, "--device", "cpu"];
+        CliHarness.Fails(ExitCodes.Usage, [$"{tokens} tokens", $"context window is {window} positions"], args);
     }
 
     [Theory]
