@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using OnnxInterp.Cli;
 
 namespace OnnxInterp.Tests.Cli;
@@ -28,6 +29,15 @@ public static class CliHarness
         foreach (var word in keyWords)
             Assert.True(errorLine.Contains(word, StringComparison.OrdinalIgnoreCase), $"error line lacks '{word}': {errorLine}");
         return result;
+    }
+
+    /// <summary>Runs <c>patch MODEL --ioi 4 --sweep resid_pre --json</c> and returns the normalised grid, row by row.</summary>
+    public static double[] IoiResidPreSweep(string model)
+    {
+        var result = Run("patch", model, "--ioi", "4", "--sweep", "resid_pre", "--device", "cpu", "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        return [.. json.RootElement.GetProperty("sweeps")[0].GetProperty("normalised").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(x => x.GetDouble())];
     }
 
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
@@ -54,15 +53,8 @@ public class DynamoExportTests
     [ToyModelFact("tiny-gpt2-dynamo.onnx")]
     public void Patching_on_the_dynamo_layout_gives_the_torchscript_layouts_numbers()
     {
-        static double[] Sweep(string file)
-        {
-            var result = CliHarness.Run("patch", Toy(file)!, "--ioi", "4", "--sweep", "resid_pre", "--device", "cpu", "--json");
-            Assert.True(result.ExitCode == 0, result.ToString());
-            using var json = JsonDocument.Parse(result.Out);
-            return [.. json.RootElement.GetProperty("sweeps")[0].GetProperty("normalised").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(x => x.GetDouble())];
-        }
-        var plain = Sweep("tiny-gpt2.onnx");
-        var dynamo = Sweep("tiny-gpt2-dynamo.onnx");
+        var plain = CliHarness.IoiResidPreSweep(Toy("tiny-gpt2.onnx")!);
+        var dynamo = CliHarness.IoiResidPreSweep(Toy("tiny-gpt2-dynamo.onnx")!);
         Assert.Equal(plain.Length, dynamo.Length);
         for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], dynamo[i], 3);
     }

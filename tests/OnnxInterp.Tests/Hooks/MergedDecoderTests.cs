@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
@@ -82,18 +81,10 @@ public class MergedDecoderTests
     [ToyModelFact("tiny-gpt2-merged.onnx")]
     public void Patching_on_the_merged_layout_gives_the_plain_exports_numbers()
     {
-        static JsonElement Sweep(string file)
-        {
-            var result = CliHarness.Run("patch", Toy(file)!, "--ioi", "4", "--sweep", "resid_pre", "--device", "cpu", "--json");
-            Assert.True(result.ExitCode == 0, result.ToString());
-            return JsonDocument.Parse(result.Out).RootElement.GetProperty("sweeps")[0].GetProperty("normalised").Clone();
-        }
-        var plain = Sweep("tiny-gpt2.onnx");
-        var merged = Sweep("tiny-gpt2-merged.onnx");
-        var p = plain.EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(x => x.GetDouble()).ToArray();
-        var m = merged.EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(x => x.GetDouble()).ToArray();
-        Assert.Equal(p.Length, m.Length);
-        Assert.True(p.Length >= 4 * 10);
-        for (int i = 0; i < p.Length; i++) Assert.Equal(p[i], m[i], 4);
+        var plain = CliHarness.IoiResidPreSweep(Toy("tiny-gpt2.onnx")!);
+        var merged = CliHarness.IoiResidPreSweep(Toy("tiny-gpt2-merged.onnx")!);
+        Assert.Equal(plain.Length, merged.Length);
+        Assert.True(plain.Length >= 4 * 10);
+        for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], merged[i], 4);
     }
 }
