@@ -115,7 +115,8 @@ public sealed class IoiDataset
 
     /// <summary>
     /// <paramref name="count"/> prompts from the names and templates of <paramref name="split"/>, alternating
-    /// ABBA and BABA so both orders are balanced. Held-out prompts use only held-out names and templates.
+    /// ABBA and BABA by index so both orders are balanced (so one prompt is always ABBA: ask for an even count, or
+    /// filter by <see cref="IoiPrompt.Order"/>). Held-out prompts use only held-out names and templates.
     /// </summary>
     public IoiPrompt[] Prompts(int count, int seed, IoiSplit split, bool prependBos = true)
     {
