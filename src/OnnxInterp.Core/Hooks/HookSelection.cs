@@ -5,7 +5,8 @@ namespace OnnxInterp.Hooks;
 
 /// <summary>
 /// Patterns resolved to graph tensors, and the model in which those tensors exist (the recognised, possibly
-/// unfused model with derived hooks materialised when any pattern named hooks; the file's own model otherwise).
+/// unfused or inlined model with derived hooks materialised when any pattern named hooks, or when the tensors named
+/// exist only there; the file's own model otherwise).
 /// </summary>
 /// <param name="HookNames">Graph tensor -> hook name, for the tensors that were selected by hook name.</param>
 /// <param name="TensorPatterns">The patterns that named no hook (resolved into <see cref="Tensors"/> unless deferred).</param>
@@ -39,7 +40,12 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
         catch (UnrecognisedModelException e) { unrecognised = e; }
 
         var hookPatterns = hooked is null ? [] : all.Where(p => Matches(hooked.Map, p)).ToList();
-        var target = model;
+        var tensorPatterns = all.Except(hookPatterns).ToList();
+        // Tensors that exist only once the model is hooked (inside a merged decoder's If, or a fused op) are
+        // found there; tensor names the file itself has keep the file's own graph.
+        var target = hooked is not null && hookPatterns.Count == 0 && !AllMatch(model.Graph, tensorPatterns) && AllMatch(hooked.Model.Graph, tensorPatterns)
+            ? hooked.Model
+            : model;
         var pointsByPattern = new Dictionary<string, IReadOnlyList<HookPoint>>(StringComparer.Ordinal);
         if (hookPatterns.Count > 0)
         {
@@ -70,6 +76,12 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
             }
         }
         return new HookSelection(target, [.. tensors.Distinct()], names, tensorPatterns);
+    }
+
+    static bool AllMatch(OnnxGraph graph, IReadOnlyList<string> patterns)
+    {
+        try { TensorPattern.Resolve(graph, patterns); return true; }
+        catch (UnmatchedPatternException) { return false; }
     }
 
     static bool Matches(HookMap map, string pattern) =>

@@ -79,6 +79,23 @@ public class MergedDecoderTests
     }
 
     [ToyModelFact("tiny-gpt2-merged.onnx")]
+    public void Tensor_names_inside_the_no_past_branch_can_be_cached()
+    {
+        const string softmax = "/transformer/h.2/attn/Softmax_output_0";
+        Assert.False(Merged.Graph.Contains(softmax)); // it exists only inside the If
+        using var scratch = new CliScratch();
+        foreach (var file in new[] { "tiny-gpt2.onnx", "tiny-gpt2-merged.onnx" })
+        {
+            var result = CliHarness.Run("cache", Toy(file)!, "--tokens", string.Join(",", Ids), "--expose", softmax, "-o", scratch[file + ".safetensors"], "--device", "cpu");
+            Assert.True(result.ExitCode == 0, result.ToString());
+        }
+        var plain = SafeTensors.Load(scratch["tiny-gpt2.onnx.safetensors"]).Single();
+        var merged = SafeTensors.Load(scratch["tiny-gpt2-merged.onnx.safetensors"]).Single();
+        Assert.Equal(softmax, merged.Name);
+        Feeds.AssertClose(plain, merged, 1e-6);
+    }
+
+    [ToyModelFact("tiny-gpt2-merged.onnx")]
     public void Patching_on_the_merged_layout_gives_the_plain_exports_numbers()
     {
         var plain = CliHarness.IoiResidPreSweep(Toy("tiny-gpt2.onnx")!);
