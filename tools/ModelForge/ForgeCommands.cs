@@ -12,7 +12,7 @@ public static class ForgeCommands
     const string Usage = """
         usage:
           ModelForge train attn-only-2l|attn-only-1l|modadd-p113|tiny-gpt2|all --out DIR [--steps N] [--seed S] [--lr RATE] [--init-std STD] [--stand-in-names true|false] [--resume MODEL.onnx] [--threads T]
-          ModelForge export-gpt2-variants MODEL.onnx --out DIR [--name tiny-gpt2]   (rewrite every variant from an existing export's weights)
+          ModelForge export-gpt2-variants MODEL.onnx --out DIR [--name tiny-gpt2]   (every GPT-2 variant from the weights of an existing plain export)
           ModelForge export-random-gpt2 --out DIR [--layers 12] [--heads 12] [--d-model 768] [--n-ctx 1024] [--seed 0] [--name gpt2-small-random]
           ModelForge measure DIR
           ModelForge smoke MODEL.onnx        (one forward pass on a short GPT-2-tokenized prompt)
@@ -80,11 +80,11 @@ public static class ForgeCommands
     /// </summary>
     static int ExportGpt2Variants(string from, string outFolder, string name)
     {
-        using var weights = TransformerWeights.Initialize(TransformerConfig.TinyGpt2, 0);
+        var source = OnnxInterp.Onnx.ModelIO.Load(from).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        using var weights = TransformerWeights.Initialize(TransformerConfig.Gpt2FromMetadata(source), 0);
         weights.LoadFrom(from);
         var configKeys = weights.Config.Metadata().Select(p => p.Key).ToHashSet();
-        var metadata = OnnxInterp.Onnx.ModelIO.Load(from).MetadataProps.Where(p => !configKeys.Contains(p.Key))
-            .Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToList();
+        var metadata = source.Where(p => !configKeys.Contains(p.Key)).ToList();
         foreach (var path in ModelExporter.WriteGpt2Variants(weights, outFolder, name, metadata)) Console.WriteLine($"wrote {path}");
         return 0;
     }

@@ -22,6 +22,17 @@ public sealed record TransformerConfig(Architecture Architecture, int Layers, in
     public static TransformerConfig AttnOnly(int layers) => new(Architecture.AttnOnly, layers, 4, 64, 16, 0, 48, 512);
     public static TransformerConfig ModAdd => new(Architecture.ModAdd, 1, 4, 128, 32, 512, 3, 114);
 
+    /// <summary>The GPT-2 config an export of this forge records in its metadata (<see cref="Metadata"/>).</summary>
+    public static TransformerConfig Gpt2FromMetadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        int Get(string key) => metadata.TryGetValue($"onnxinterp.{key}", out var v) && int.TryParse(v, out var n)
+            ? n
+            : throw new ArgumentException($"the model's metadata has no onnxinterp.{key}; it was not exported by this forge.");
+        if (metadata.GetValueOrDefault("onnxinterp.architecture") != "gpt2")
+            throw new ArgumentException("the model is not a GPT-2 export of this forge (metadata onnxinterp.architecture is not gpt2).");
+        return new(Architecture.Gpt2, Get("n_layers"), Get("n_heads"), Get("d_model"), Get("d_head"), Get("d_mlp"), Get("n_ctx"), Get("d_vocab"));
+    }
+
     /// <summary>Config entries written as ONNX metadata (TransformerLens config names).</summary>
     public IEnumerable<KeyValuePair<string, string>> Metadata()
     {
