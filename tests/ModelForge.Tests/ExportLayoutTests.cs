@@ -63,6 +63,36 @@ public sealed class ExportLayoutTests : IDisposable
     }
 
     [Fact]
+    public void MergedAndDynamoVariantsAreRecognisedWithTheConfigTheyWereWrittenFrom()
+    {
+        using var weights = RandomModels.Create(RandomModels.SmallGpt2, 33);
+        ModelExporter.WriteGpt2Variants(weights, _folder.Path, "g");
+        var c = weights.Config;
+
+        var merged = ModelIO.Load(_folder.File("g-merged.onnx"));
+        var ifNode = Assert.Single(merged.Graph.Node);
+        Assert.Equal(("If", "optimum::if"), (ifNode.OpType, ifNode.Name));
+        Assert.Equal(["then_branch", "else_branch"], ifNode.Attribute.Select(a => a.Name));
+        Assert.Equal("use_cache_branch", merged.Graph.Input[^1].Name);
+
+        var dynamo = ModelIO.Load(_folder.File("g-dynamo.onnx"));
+        Assert.Equal(["input_ids", "attention_mask"], dynamo.Graph.Input.Select(i => i.Name));
+        Assert.Equal(18, dynamo.OpsetImport.Single().Version);
+        Assert.DoesNotContain(dynamo.MetadataProps, m => m.Key.StartsWith("onnxinterp."));
+        var softmax = dynamo.Graph.Node.Where(n => n.OpType == "Softmax").ElementAt(1);
+        Assert.StartsWith("['', 'transformer', 'transformer.h.1', 'transformer.h.1.attn', ",
+            softmax.MetadataProps.Single(m => m.Key == "pkg.torch.onnx.name_scopes").Value);
+
+        // Recognised at this shape too (2 layers, 2 heads of 16), not only at the shipped tiny-gpt2's.
+        foreach (var file in new[] { "g-merged.onnx", "g-dynamo.onnx" })
+        {
+            var config = OnnxInterp.Hooks.HookedModel.Load(_folder.File(file)).Map.Config;
+            Assert.Equal((c.Layers, c.Heads, c.DHead, c.DModel, c.DMlp, c.NCtx, c.Vocab),
+                (config.NLayers, config.NHeads, config.DHead, config.DModel, config.DMlp, config.NCtx, config.DVocab));
+        }
+    }
+
+    [Fact]
     public void ToyLayoutUsesTransformerLensScopes()
     {
         using var weights = RandomModels.Create(RandomModels.SmallModAdd, 32);
