@@ -93,6 +93,13 @@ public class MergedDecoderTests
         var merged = SafeTensors.Load(scratch["tiny-gpt2-merged.onnx.safetensors"]).Single();
         Assert.Equal(softmax, merged.Name);
         Feeds.AssertClose(plain, merged, 1e-6);
+
+        // inspect lists it among the tensors only the hooked model has, with its measured type.
+        var inspect = CliHarness.Run("inspect", Toy("tiny-gpt2-merged.onnx")!, "--json", "--device", "cpu");
+        using var json = System.Text.Json.JsonDocument.Parse(inspect.Out);
+        var row = json.RootElement.GetProperty("exposable").EnumerateArray().Single(e => e.GetProperty("name").GetString() == softmax);
+        Assert.Equal("Softmax", row.GetProperty("op").GetString());
+        Assert.True(json.RootElement.GetProperty("hookedOnlyCount").GetInt32() > 300);
     }
 
     [ToyModelFact("tiny-gpt2-merged.onnx")]

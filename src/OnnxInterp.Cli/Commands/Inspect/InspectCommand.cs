@@ -95,7 +95,15 @@ public sealed class InspectCommand
         var rows = hooked.Map.Points.Select(p => new InspectHookRow(p.Name, p.Tensor, p.Layout.Axes,
             p.IsPending ? null : TensorTypeView.From(measured?.GetValueOrDefault(p.Tensor) ?? hooked.Model.Graph.TypeOf(p.Tensor)), p.Kind.ToString(), p.Note));
         var source = hooked.Map.Source + (hooked.Changes.Count > 0 ? $" (after: {string.Join("; ", hooked.Changes)})" : "");
-        return output with { Hooks = [.. rows], HookSource = source, HookConfig = hooked.Map.Config.ToString() };
+        var hookedGraph = hooked.Model.Graph;
+        var hookedOnly = hookedGraph.IntermediateTensors.Distinct().Where(t => !model.Graph.Contains(t))
+            .Select(t => new InspectTensorRow(t, OpOf(hookedGraph.Producer(t)), TensorTypeView.From(hookedGraph.TypeOf(t)),
+                TensorTypeView.From(measured?.GetValueOrDefault(t)), false)).ToList();
+        return output with
+        {
+            Hooks = [.. rows], HookSource = source, HookConfig = hooked.Map.Config.ToString(),
+            Exposable = [.. output.Exposable, .. hookedOnly], ExposableCount = output.ExposableCount + hookedOnly.Count, HookedOnlyCount = hookedOnly.Count,
+        };
     }
 
     static string? OpOf(Node? node) => node is null ? null : node.Domain.Length == 0 ? node.OpType : $"{node.Domain}.{node.OpType}";

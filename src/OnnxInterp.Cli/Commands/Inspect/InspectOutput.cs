@@ -31,6 +31,12 @@ public sealed record InspectOutput(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HookSource { get; init; }
 
+    /// <summary>
+    /// How many of <see cref="Exposable"/> exist only in the hooked model (inside a merged decoder's If, or made by
+    /// unfusing): patterns that name them are resolved there.
+    /// </summary>
+    public int HookedOnlyCount { get; init; }
+
     /// <summary>The recognised configuration (layers, heads, sizes) in TransformerLens names.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HookConfig { get; init; }

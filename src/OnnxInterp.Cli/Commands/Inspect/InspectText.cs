@@ -28,7 +28,8 @@ public static class InspectText
             }
         }
         var shown = list == 0 ? o.ExposableCount : Math.Min(list, o.ExposableCount);
-        var note = shown < o.ExposableCount ? $", first {shown} shown; --list 0 or --json lists all" : "";
+        var note = (o.HookedOnlyCount > 0 ? $"; the last {o.HookedOnlyCount} exist only in the hooked model" : "")
+                   + (shown < o.ExposableCount ? $", first {shown} shown; --list 0 or --json lists all" : "");
         Tensors(w, $"tensors you can expose ({o.ExposableCount}{note})", o.Exposable, shown, o.TypesMeasured, quiet: true);
     }
 
