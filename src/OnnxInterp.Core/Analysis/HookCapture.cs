@@ -21,7 +21,7 @@ public sealed class HookCapture : IDisposable
         var (ready, points) = model.Prepare(hooks);
         Points = points;
         Map = ready.Map;
-        tensorOf = points.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
+        tensorOf = points.ToDictionary(p => p.Name.Value, p => p.Tensor, StringComparer.Ordinal);
         PadToken = padToken;
         compiled = SessionFactory.Compile(Rewrites.Expose.Apply(ready.Model, points.Select(p => p.Tensor)).Model, device, log);
         Causal = Map.Config.Causal;

@@ -9,10 +9,10 @@ namespace OnnxInterp.Hooks;
 /// <param name="Layout">Named axes of the tensor, outermost first.</param>
 /// <param name="Kind">Whether the tensor is the export's own, a layout fix, or derived on demand.</param>
 /// <param name="Note">How the tensor was found or what to know about its values (shown by <c>inspect</c>).</param>
-public sealed record HookPoint(string Name, string Tensor, HookLayout Layout, HookKind Kind = HookKind.Graph, string? Note = null)
+public sealed record HookPoint(HookName Name, string Tensor, HookLayout Layout, HookKind Kind = HookKind.Graph, string? Note = null)
 {
     /// <summary>The block index for <c>blocks.{l}.…</c> names, null for model-level hooks.</summary>
-    public int? Layer => HookNames.LayerOf(Name);
+    public int? Layer => Name.Layer;
 
     /// <summary>True when the tensor does not exist yet: call <see cref="HookedModel.WithDerived"/> first.</summary>
     public bool IsPending => Derivation is not null;

@@ -36,7 +36,7 @@ sealed class PatchingReference : IDisposable
     public Dictionary<string, NamedTensor> Capture(IReadOnlyList<long> tokens)
     {
         var results = exposing.Run(TokenFeeds.For(exposing.Model.Graph, tokens), points.Select(p => p.Tensor).Distinct());
-        return points.ToDictionary(p => p.Name, p => results[p.Tensor]);
+        return points.ToDictionary(p => p.Name.Value, p => results[p.Tensor]);
     }
 
     /// <summary>

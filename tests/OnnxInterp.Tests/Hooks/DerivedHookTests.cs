@@ -82,7 +82,7 @@ public class DerivedHookTests
     {
         var m = Load("external/ort_gpt2_1layer_lnfused_nopast.onnx");
         var (ready, points) = m.Prepare(["blocks.0.attn.hook_{result,pattern}", "hook_embed"]);
-        Assert.Equal(["hook_embed", "blocks.0.attn.hook_pattern", "blocks.0.attn.hook_result"], points.Select(p => p.Name));
+        Assert.Equal(["hook_embed", "blocks.0.attn.hook_pattern", "blocks.0.attn.hook_result"], points.Select(p => p.Name.Value));
         Assert.All(points, p => Assert.True(ready.Model.Graph.Contains(p.Tensor)));
     }
 

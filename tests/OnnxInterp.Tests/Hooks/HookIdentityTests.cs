@@ -22,7 +22,7 @@ public class HookIdentityTests
     internal static void AssertIdentities(HookedModel m)
     {
         // LayerNormalization ops (opset 17) have their scale and normalized tensors only once decomposed.
-        var layerNorm = m.Map.Points.Where(p => p.IsPending && p.Name.Contains("ln")).Select(p => p.Name).ToArray();
+        var layerNorm = m.Map.Points.Where(p => p.IsPending && p.Name.Value.Contains("ln")).Select(p => p.Name.Value).ToArray();
         if (layerNorm.Length > 0) m = m.WithDerived(layerNorm);
         var caps = Capture(m, m.Map.Points.Where(p => !p.IsPending), FeedsFor(m));
         var c = m.Map.Config;

@@ -12,10 +12,10 @@ public class HookMapTests
     static HookMap TwoLayerMap() => new(
         Enumerable.Range(0, 2).SelectMany(l => new[]
         {
-            new HookPoint($"blocks.{l}.hook_resid_pre", $"r{l}", HookLayout.Residual),
-            new HookPoint($"blocks.{l}.attn.hook_pattern", $"p{l}", HookLayout.Pattern),
-            new HookPoint($"blocks.{l}.attn.hook_z", $"z{l}", HookLayout.PerHead),
-        }).Append(new HookPoint("logits", "logits", HookLayout.Logits)).Reverse(),
+            new HookPoint(HookName.Parse($"blocks.{l}.hook_resid_pre"), $"r{l}", HookLayout.Residual),
+            new HookPoint(HookName.Parse($"blocks.{l}.attn.hook_pattern"), $"p{l}", HookLayout.Pattern),
+            new HookPoint(HookName.Parse($"blocks.{l}.attn.hook_z"), $"z{l}", HookLayout.PerHead),
+        }).Append(new HookPoint(HookName.Parse("logits"), "logits", HookLayout.Logits)).Reverse(),
         new HookConfig("test", 2, 2, 4, 2, 0, 10));
 
     [Fact]
@@ -30,9 +30,9 @@ public class HookMapTests
     public void A_glob_selects_every_layer_in_forward_order()
     {
         var map = TwoLayerMap();
-        Assert.Equal(["blocks.0.attn.hook_pattern", "blocks.1.attn.hook_pattern"], map.Select("blocks.*.attn.hook_pattern").Select(p => p.Name));
+        Assert.Equal(["blocks.0.attn.hook_pattern", "blocks.1.attn.hook_pattern"], map.Select("blocks.*.attn.hook_pattern").Select(p => p.Name.Value));
         Assert.Equal(["blocks.0.hook_resid_pre", "blocks.0.attn.hook_z", "blocks.1.hook_resid_pre", "blocks.1.attn.hook_z"],
-            map.Select(["blocks.*.attn.hook_z", "blocks.{0,1}.hook_resid_pre"]).Select(p => p.Name));
+            map.Select(["blocks.*.attn.hook_z", "blocks.{0,1}.hook_resid_pre"]).Select(p => p.Name.Value));
         Assert.Equal("logits", map.Points[^1].Name);
     }
 
@@ -48,7 +48,7 @@ public class HookMapTests
     public void A_hook_defined_twice_is_rejected()
     {
         var e = Assert.Throws<HookMapException>(() => new HookMap(
-            [new HookPoint("logits", "a", HookLayout.Logits), new HookPoint("logits", "b", HookLayout.Logits)], new HookConfig("t", 0, 0, 0, 0, 0, 0)));
+            [new HookPoint(HookName.Parse("logits"), "a", HookLayout.Logits), new HookPoint(HookName.Parse("logits"), "b", HookLayout.Logits)], new HookConfig("t", 0, 0, 0, 0, 0, 0)));
         Assert.Contains("'logits' is defined twice", e.Message);
     }
 
@@ -82,6 +82,7 @@ public class HookMapTests
         AssertMapError(model, """{"hooks": {"blocks.0.hook_attn_out": {"op": "Add"}}}""", "hook 'blocks.0.hook_attn_out'", "nodes match", "add \"index\"");
         AssertMapError(model, """{"hooks": {"hook_embed": {"op": "Gather", "reeds": "x"}}}""", "unknown pattern field \"reeds\"");
         AssertMapError(model, """{"hooks": {"my_hook": "53"}}""", "hook 'my_hook'", "give its \"layout\"");
+        AssertMapError(model, """{"hooks": {"blocks.01.my hook": "53"}}""", "hook 'blocks.01.my hook'", "not a hook name");
         AssertMapError(model, """{"hooks": {"hook_embed": "pre_classifier.weight"}}""", "is a weight (initializer)");
         AssertMapError(model, """{"hooks": {"blocks.{l}.attn.hook_pattern": {"op": "Softmax", "index": "{l}"}}}""", "config.n_layers must be set");
         AssertMapError(model, """{"config": {"n_layers": 3}, "hooks": {"blocks.{l}.attn.hook_pattern": {"op": "Softmax", "index": "{l}"}}}""",

@@ -45,7 +45,7 @@ public static class HookTestSupport
         var exposed = Expose.Apply(m.Model, list.Select(p => p.Tensor)).Model;
         using var compiled = SessionFactory.Compile(exposed, Device.Cpu);
         var outputs = compiled.Run(feeds);
-        var result = list.ToDictionary(p => p.Name, p => outputs[p.Tensor]);
+        var result = list.ToDictionary(p => p.Name.Value, p => outputs[p.Tensor]);
         foreach (var o in m.Model.Graph.Outputs) result[$"output:{o}"] = outputs[o];
         return result;
     }

@@ -104,7 +104,7 @@ public class RecognitionTests
         var map = Load("onnx-models/attn-only-2l.onnx").Map;
         Assert.Equal("attn-only", map.Config.Architecture);
         Assert.True(map.Config.AttnOnly);
-        Assert.DoesNotContain(map.Points, p => p.Name.Contains("mlp") || p.Name.Contains("resid_mid") || p.Name.Contains("ln2"));
+        Assert.DoesNotContain(map.Points, p => p.Name.Value.Contains("mlp") || p.Name.Value.Contains("resid_mid") || p.Name.Value.Contains("ln2"));
         Assert.Equal(HookKind.Layout, map["hook_pos_embed"].Kind); // W_pos[:seq] expanded over the batch
     }
 
@@ -113,7 +113,7 @@ public class RecognitionTests
     {
         var map = Load("onnx-models/modadd-p113.onnx").Map;
         Assert.Equal("none", map.Config.Normalization);
-        Assert.DoesNotContain(map.Points, p => p.Name.Contains("ln"));
+        Assert.DoesNotContain(map.Points, p => p.Name.Value.Contains("ln"));
         Assert.True(map.Contains("blocks.0.mlp.hook_post"));
     }
 

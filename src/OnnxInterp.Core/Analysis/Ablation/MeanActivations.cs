@@ -31,7 +31,7 @@ public static class MeanActivations
                 foreach (var point in points)
                     Accumulate(sums, point, results[point.Tensor], perPosition);
             }
-        return points.ToDictionary(p => p.Name, p =>
+        return points.ToDictionary(p => p.Name.Value, p =>
         {
             var (sum, shape, count) = sums[p.Name];
             return NamedTensor.Float(p.Name, shape, [.. sum.Select(v => (float)(v / count))]);

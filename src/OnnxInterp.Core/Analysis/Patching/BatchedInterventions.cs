@@ -22,7 +22,7 @@ public static class BatchedInterventions
 
         var hooks = plan.Variants.SelectMany(v => v).Select(s => s.Hook).Distinct().ToList();
         var (ready, points) = hooks.Count == 0 ? (model, []) : model.Prepare(hooks);
-        var byHook = points.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var byHook = points.ToDictionary(p => p.Name.Value, StringComparer.Ordinal);
         var geometry = Geometry(plan, byHook, ready.Map.Config, positions);
 
         var logitsHook = ready.Map.TryGet("logits", out var found) ? found : null;

@@ -114,10 +114,10 @@ internal sealed class HookMapBuilder(OnnxGraph graph, Decoder decoder)
     }
 
     void Add(string name, string tensor, string? note = null) =>
-        points.Add(new HookPoint(name, tensor, HookNames.StandardLayout(name)!, HookKind.Graph, note));
+        points.Add(new HookPoint(HookName.Parse(name), tensor, HookNames.StandardLayout(name)!, HookKind.Graph, note));
 
     void Pending(string name, Derivation d, HookKind kind, string note) =>
-        points.Add(new HookPoint(name, d.Provides[name], HookNames.StandardLayout(name)!, kind, note) { Derivation = d });
+        points.Add(new HookPoint(HookName.Parse(name), d.Provides[name], HookNames.StandardLayout(name)!, kind, note) { Derivation = d });
 
     /// <summary>A tensor name for a derived hook: the hook's own name unless the graph already uses it.</summary>
     string Plan(string hook)

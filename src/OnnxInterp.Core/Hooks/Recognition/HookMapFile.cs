@@ -75,7 +75,9 @@ internal static partial class HookMapFile
     {
         try
         {
-            var layout = HookNames.StandardLayout(name);
+            if (!HookName.TryParse(name, out var hookName))
+                throw new HookMapException("it is not a hook name: use dot-separated identifiers and block numbers without leading zeros, e.g. blocks.3.attn.hook_q");
+            var layout = hookName.StandardLayout;
             string? note = null;
             string tensor;
             if (value.ValueKind == JsonValueKind.String) tensor = Substitute(value.GetString()!, layer);
@@ -89,7 +91,7 @@ internal static partial class HookMapFile
             else throw new HookMapException("expected a tensor name or an op pattern object");
             if (layout is null) throw new HookMapException("it is not a standard hook name, so give its \"layout\" (a list of axis names)");
             matcher.RequireComputed(tensor);
-            return new HookPoint(name, tensor, layout, HookKind.Graph, note ?? (value.ValueKind == JsonValueKind.Object ? $"pattern {value.GetRawText()}" : null));
+            return new HookPoint(hookName, tensor, layout, HookKind.Graph, note ?? (value.ValueKind == JsonValueKind.Object ? $"pattern {value.GetRawText()}" : null));
         }
         catch (HookMapException e) { throw new HookMapException($"{file}: hook '{name}': {e.Message}", e); }
         catch (InvalidOperationException e) { throw new HookMapException($"{file}: hook '{name}': a field has the wrong JSON type ({e.Message})", e); }
