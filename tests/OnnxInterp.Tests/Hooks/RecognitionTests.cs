@@ -62,6 +62,19 @@ public class RecognitionTests
     }
 
     [ExternalModelFact]
+    public void A_fused_op_that_cannot_be_unfused_makes_the_model_unrecognised_not_a_crash()
+    {
+        var model = OnnxModel.Load(TestPaths.External("genai_tiny_random_gpt2_fp32_past.onnx"));
+        var g = model.Graph.Clone();
+        var attention = g.Nodes.First(n => n.OpType == "Attention");
+        attention.Attributes.RemoveAll(a => a.Name == "num_heads");
+        var e = Assert.Throws<UnrecognisedModelException>(() => HookedModel.From(model.WithGraph(g)));
+        Assert.Contains("cannot unfuse", e.Message);
+        Assert.Contains("no num_heads attribute", e.Message);
+        Assert.Contains("com.microsoft.Attention x5", e.Message); // the diagnosis still says what the graph holds
+    }
+
+    [ExternalModelFact]
     public void A_post_layer_norm_encoder_is_not_mistaken_for_a_decoder()
     {
         var e = Assert.Throws<UnrecognisedModelException>(() => HookedModel.Load(TestPaths.External("optimum_tiny_distilbert_sst2.onnx")));
