@@ -11,7 +11,7 @@ namespace OnnxInterp.Cli.Common;
 /// </summary>
 public static class ModelFeeds
 {
-    public static PreparedFeeds Prepare(FeedRequest request, CompiledModel compiled, OnnxModel original)
+    public static PreparedFeeds Prepare(FeedRequest request, CompiledModel compiled, int? contextWindow)
     {
         var graph = compiled.Model.Graph;
         if (request.HasTokens && !TokenFeeds.Accepts(graph))
@@ -21,7 +21,7 @@ public static class ModelFeeds
         if (!request.HasTokens) return new PreparedFeeds(files, null, null);
 
         var ids = request.Ids();
-        if (ContextWindow(original) is int window && ids.Count > window)
+        if (contextWindow is int window && ids.Count > window)
             throw new UsageException($"{(request.Prompt is not null ? "the prompt has" : "--tokens has")} {ids.Count} tokens" +
                 $"{(request.Prompt is not null && request.PrependBos ? " (BOS included)" : "")} but the model's context window is {window} positions; shorten it.");
         var vocabulary = NextTokenPrediction.TokenVocabulary(compiled, ids.Count, files);
@@ -31,7 +31,7 @@ public static class ModelFeeds
     }
 
     /// <summary>Positions the model has embeddings for (n_ctx), when it is recognised; null otherwise.</summary>
-    static int? ContextWindow(OnnxModel model)
+    public static int? ContextWindow(OnnxModel model)
     {
         try { return HookedModel.From(model).Map.Config.NCtx is > 0 and var n ? n : null; }
         catch (UnrecognisedModelException) { return null; }

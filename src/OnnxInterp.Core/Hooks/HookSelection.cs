@@ -13,6 +13,9 @@ namespace OnnxInterp.Hooks;
 public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensors, IReadOnlyDictionary<string, string> HookNames,
                                    IReadOnlyList<string> TensorPatterns)
 {
+    /// <summary>The hook map's configuration when the model was recognised (or a hook map given); null otherwise.</summary>
+    public HookConfig? Config { get; init; }
+
     /// <summary>The name a user sees for a selected tensor: its hook name when it has one.</summary>
     public string DisplayName(string tensor) => HookNames.GetValueOrDefault(tensor, tensor);
 
@@ -53,7 +56,8 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
             target = ready.Model;
             foreach (var pattern in hookPatterns) pointsByPattern[pattern] = ready.Map.Select(pattern);
         }
-        return [.. groups.Select(group => Select(target, group, pointsByPattern, deferTensorPatterns ? null : unrecognised, deferTensorPatterns))];
+        return [.. groups.Select(group => Select(target, group, pointsByPattern, deferTensorPatterns ? null : unrecognised, deferTensorPatterns)
+            with { Config = hooked?.Map.Config })];
     }
 
     static HookSelection Select(OnnxModel target, IReadOnlyList<string> group, Dictionary<string, IReadOnlyList<HookPoint>> hookPoints,

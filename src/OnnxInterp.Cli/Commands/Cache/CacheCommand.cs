@@ -34,12 +34,11 @@ public sealed class CacheCommand
 
     public int Execute()
     {
-        var model = OnnxModel.Load(modelPath);
-        var selection = HookSelection.Resolve(model, patterns, hookMap);
+        var selection = HookSelection.Resolve(OnnxModel.Load(modelPath), patterns, hookMap);
         OutputPaths.Check(output, modelPath);
         var exposed = Expose.Apply(selection.Model, selection.Tensors);
         using var compiled = SessionFactory.Compile(exposed.Model, device, console.Notice);
-        var feeds = ModelFeeds.Prepare(request, compiled, model);
+        var feeds = ModelFeeds.Prepare(request, compiled, selection.Config is { NCtx: > 0 } c ? c.NCtx : null);
         var results = compiled.Run(feeds.Feeds, exposed.ExposedOutputs);
         // Saved under hook names where the pattern named hooks, so Python sees blocks.0.attn.hook_pattern.
         var cache = new ActivationCache(exposed.ExposedOutputs.Select(name => results[name].Renamed(selection.DisplayName(name))));

@@ -38,7 +38,7 @@ public sealed class RunCommand
         var model = OnnxModel.Load(modelPath);
         if (output is not null) OutputPaths.Check(output, modelPath);
         using var compiled = SessionFactory.Compile(model, device, console.Notice);
-        var feeds = ModelFeeds.Prepare(request, compiled, model);
+        var feeds = ModelFeeds.Prepare(request, compiled, request.HasTokens ? ModelFeeds.ContextWindow(model) : null);
         var results = compiled.Run(feeds.Feeds);
 
         IReadOnlyList<NextTokenRow>? top = null;
