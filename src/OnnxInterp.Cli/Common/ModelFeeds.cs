@@ -6,8 +6,8 @@ using OnnxInterp.Runtime;
 namespace OnnxInterp.Cli.Common;
 
 /// <summary>
-/// Turns a <see cref="FeedRequest"/> into feeds for one compiled model, checking them before the real run.
-/// The context window is read from the model as loaded, (its context window is read there, before any rewrite).
+/// Turns a <see cref="FeedRequest"/> into feeds for one compiled model, checking them before the real run: token ids
+/// against the vocabulary, and their count against <c>contextWindow</c> (the model's n_ctx, when it is known).
 /// </summary>
 public static class ModelFeeds
 {
