@@ -4,7 +4,7 @@ using OnnxInterp.Onnx.Proto;
 namespace OnnxInterp.ModelForge.Export;
 
 /// <summary>
-/// Writes initializers into one external-data file that several model files reference (the three tiny-gpt2
+/// Writes initializers into one external-data file that several model files reference (the five tiny-gpt2
 /// variants share their weights). Follows the ONNX convention: data_location = EXTERNAL and external_data
 /// entries location (relative to the model's folder), offset and length; offsets are 4 KiB aligned like onnx's writer.
 /// </summary>
