@@ -66,13 +66,39 @@ public class HookMapTests
         var m = HookedModel.Load(TestPaths.External("optimum_tiny_distilbert_sst2.onnx"), DistilBertMap);
         Assert.Equal(new HookConfig("distilbert", 2, 2, 2, 1, 2, 30522, 512, false, "LNPost"), m.Map.Config);
         Assert.Equal(2, m.Map.Select("blocks.*.attn.hook_pattern").Count);
-        var caps = Capture(m, m.Map.Points, Feeds.Random(m.Model.Graph, 3, batch: 2, seq: 5));
+        var graphHooks = m.Map.Points.Where(p => !p.IsPending).ToList();
+        var caps = Capture(m, graphHooks, Feeds.Random(m.Model.Graph, 3, batch: 2, seq: 5));
         foreach (var p in m.Map.Select("blocks.*.attn.hook_pattern"))
             HookIdentityTests.AssertCausalDistributions(caps[p.Name], causal: false);
         var sizes = new Dictionary<string, long> { ["batch"] = 2, ["pos"] = 5, ["q_pos"] = 5, ["k_pos"] = 5, ["head"] = 2, ["d_head"] = 1, ["d_model"] = 2, ["d_mlp"] = 2, ["class"] = 2, ["1"] = 1 };
-        foreach (var p in m.Map.Points)
+        foreach (var p in graphHooks)
             Assert.True(p.Layout.Axes.Select(a => sizes[a]).SequenceEqual(caps[p.Name].Shape), $"{p.Name}: {p.Layout} vs [{string.Join(", ", caps[p.Name].Shape)}]");
         Assert.Equal("distilbert.transformer.layer.1.attention.out_lin.bias", m.Map.Parameter("blocks.1.attn.b_O").Tensor);
+    }
+
+    [ExternalModelFact]
+    public void A_hook_map_model_derives_per_head_results_that_sum_to_its_attention_output()
+    {
+        var m = HookedModel.Load(TestPaths.External("optimum_tiny_distilbert_sst2.onnx"), DistilBertMap);
+        Assert.True(m.Map["blocks.1.attn.hook_result"].IsPending); // found from hook_z and the out projection behind hook_attn_out
+        var feeds = Feeds.Random(m.Model.Graph, 5, batch: 2, seq: 5);
+        var before = Capture(m, m.Map.Select("blocks.*.hook_attn_out"), feeds);
+        var ready = m.WithDerived("blocks.*.attn.hook_result");
+        var after = Capture(ready, ready.Map.Select("blocks.*.attn.hook_result"), feeds);
+        Feeds.AssertClose(before["output:logits"], after["output:logits"], 1e-5); // recomputing attn_out changes nothing downstream
+
+        // The sum over heads plus b_O, in C#, is the original model's attention output.
+        for (int l = 0; l < 2; l++)
+        {
+            var result = after[$"blocks.{l}.attn.hook_result"];
+            Assert.Equal([2, 5, 2, 2], result.Shape); // [batch, pos, head, d_model]
+            var bias = Weight(m.Model, m.Map.Parameter($"blocks.{l}.attn.b_O").Tensor);
+            var attnOut = before[$"blocks.{l}.hook_attn_out"];
+            for (int b = 0; b < 2; b++)
+                for (int p = 0; p < 5; p++)
+                    for (int d = 0; d < 2; d++)
+                        AssertClose(attnOut.At(b, p, d), result.At(b, p, 0, d) + result.At(b, p, 1, d) + bias[d], 1e-5, $"layer {l} [{b}, {p}, {d}]");
+        }
     }
 
     [ExternalModelFact]

@@ -32,7 +32,33 @@ internal static partial class HookMapFile
                 foreach (var entry in ps.EnumerateObject())
                     foreach (var (name, l) in Expand(entry.Name, config.NLayers, file))
                         parameters.Add(ReadParameter(model.Graph, name, entry.Value, l, file));
+            points.AddRange(HeadResults(model, points, config));
             return new HookMap(points, config, parameters, $"hook map {Path.GetFileName(file)}");
+        }
+    }
+
+    /// <summary>
+    /// <c>attn.hook_result</c>, derived on demand, for every block whose <c>hook_attn_out</c> is a linear layer
+    /// (MatMul or Gemm with a constant weight) reading <c>hook_z</c> merged by one Reshape: then z, W_O and b_O are
+    /// those of the graph itself, so the per-head split is exact whatever the architecture.
+    /// </summary>
+    static IEnumerable<HookPoint> HeadResults(OnnxModel model, List<HookPoint> points, HookConfig config)
+    {
+        if (config.NHeads <= 0 || config.DHead <= 0) yield break;
+        var byName = points.ToDictionary(p => p.Name.Value, StringComparer.Ordinal);
+        var q = new GraphQuery(model);
+        for (int l = 0; l < config.NLayers; l++)
+        {
+            var name = HookName.At("blocks.{l}.attn.hook_result", l);
+            if (byName.ContainsKey(name) || !byName.TryGetValue($"blocks.{l}.attn.hook_z", out var z) || !z.Layout.Equals(HookLayout.PerHead)
+                || !byName.TryGetValue($"blocks.{l}.hook_attn_out", out var attnOut)
+                || Linear.To(q, attnOut.Tensor) is not { } outProj || q.ProducerOf(outProj.Input, "Reshape")?.Inputs[0] != z.Tensor)
+                continue;
+            var request = new Rewrites.DerivedHeadResult.Request(z.Tensor, outProj.Output, outProj.Weight, outProj.Transposed, outProj.Bias,
+                config.NHeads, config.DHead, model.Graph.FreshName(name), model.Graph.FreshName($"blocks.{l}.hook_attn_out"));
+            yield return new HookPoint(name, request.ResultName, HookLayout.HeadResult, HookKind.Derived,
+                "z times W_O split by head (the out projection that hook_attn_out names); the attention output is then recomputed as their sum plus b_O")
+            { Derivation = new HeadResultDerivation(l, request) };
         }
     }
 
