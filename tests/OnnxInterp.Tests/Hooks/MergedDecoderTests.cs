@@ -68,6 +68,24 @@ public class MergedDecoderTests
     }
 
     [ToyModelFact("tiny-gpt2-merged.onnx")]
+    public void The_older_optimum_layout_with_initializers_inside_each_branch_is_inlined_the_same_way()
+    {
+        // optimum before cross-model deduplication kept each decoder's initializers in its own branch.
+        var merged = Merged;
+        var proto = merged.ToProto();
+        foreach (var branch in proto.Graph.Node.Single().Attribute.Select(a => a.G))
+            branch.Initializer.AddRange(proto.Graph.Initializer.Select(t => t.Clone()));
+        proto.Graph.Initializer.Clear();
+        var older = OnnxModel.FromProto(proto, merged.SourceFolder);
+        Assert.Empty(older.Graph.Initializers);
+
+        var hooked = HookedModel.From(older);
+        Assert.Contains("no-past branch (else_branch)", Assert.Single(hooked.Changes));
+        var expected = Outputs(merged, TokenFeeds.For(merged.Graph, Ids))["logits"];
+        Feeds.AssertClose(expected, Outputs(hooked.Model, TokenFeeds.For(hooked.Model.Graph, Ids))["logits"], 1e-6);
+    }
+
+    [ToyModelFact("tiny-gpt2-merged.onnx")]
     public void Branches_that_cannot_be_told_apart_are_named_in_the_error()
     {
         var g = Merged.Graph.Clone();
