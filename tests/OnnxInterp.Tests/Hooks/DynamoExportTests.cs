@@ -23,7 +23,7 @@ public class DynamoExportTests
         Assert.DoesNotContain(model.Graph.Nodes, n => n.Name.Contains("transformer") || n.Name.Contains('/'));
         var hooked = HookedModel.From(model);
         Assert.Contains("scopes agree", hooked.Map.Source);
-        Assert.Equal(new HookConfig("gpt2", 4, 4, 64, 16, 256, 50257, 64), hooked.Map.Config);
+        Assert.Equal(new HookConfig("gpt2", 4, 4, 64, 16, 256, 50257, 64, Eps: 1e-5), hooked.Map.Config);
         Assert.Null(model.Metadata("onnxinterp.n_heads")); // heads come from the head-split Reshape, not from metadata
 
         // Metadata that contradicts the order found by op pattern is an error, not a silent renumbering.

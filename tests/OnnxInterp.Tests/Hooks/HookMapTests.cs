@@ -64,7 +64,7 @@ public class HookMapTests
     public void The_distilbert_hook_map_resolves_and_its_patterns_are_bidirectional_distributions()
     {
         var m = HookedModel.Load(TestPaths.External("optimum_tiny_distilbert_sst2.onnx"), DistilBertMap);
-        Assert.Equal(new HookConfig("distilbert", 2, 2, 2, 1, 2, 30522, 512, false, "LNPost"), m.Map.Config);
+        Assert.Equal(new HookConfig("distilbert", 2, 2, 2, 1, 2, 30522, 512, false, "LNPost", 1e-12), m.Map.Config);
         Assert.Equal(2, m.Map.Select("blocks.*.attn.hook_pattern").Count);
         var graphHooks = m.Map.Points.Where(p => !p.IsPending).ToList();
         var caps = Capture(m, graphHooks, Feeds.Random(m.Model.Graph, 3, batch: 2, seq: 5));

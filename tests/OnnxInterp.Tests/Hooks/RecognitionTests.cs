@@ -20,16 +20,16 @@ public class RecognitionTests
     public void Gpt2_exports_report_their_config()
     {
         var plain = Load("external/ort_gpt2model_pt13_opset11_nopast.onnx").Map;
-        Assert.Equal(new HookConfig("gpt2", 12, 2, 4, 2, 16, 20, 8), plain.Config);
+        Assert.Equal(new HookConfig("gpt2", 12, 2, 4, 2, 16, 20, 8, Eps: 1e-5), plain.Config); // eps: the Add before Sqrt
         Assert.False(plain.Contains("logits")); // GPT2Model: no LM head; its output is ln_final's output
         Assert.True(plain.Contains("ln_final.hook_normalized"));
 
         var lnFused = Load("external/ort_gpt2_1layer_lnfused_nopast.onnx").Map;
-        Assert.Equal(new HookConfig("gpt2", 1, 2, 4, 2, 16, 20, 8), lnFused.Config);
+        Assert.Equal(new HookConfig("gpt2", 1, 2, 4, 2, 16, 20, 8, Eps: 1e-5), lnFused.Config);
         Assert.False(lnFused.Contains("ln_final.hook_scale")); // this slice of GPT-2 ends at the block's residual
 
         var fused = Load("external/genai_tiny_random_gpt2_fp32_past.onnx").Map;
-        Assert.Equal(new HookConfig("gpt2", 5, 4, 32, 8, 128, 1000, 512), fused.Config);
+        Assert.Equal(new HookConfig("gpt2", 5, 4, 32, 8, 128, 1000, 512, Eps: 1e-5), fused.Config);
         Assert.Equal("onnx::MatMul_1400", fused.Parameter("W_U").Tensor);
         Assert.False(fused.Parameter("W_U").Transposed);
         Assert.Equal(["head*d_head", "d_model"], plain.Parameter("blocks.3.attn.W_O").StoredAxes);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OnnxInterp.Graph;
 
 namespace OnnxInterp.Hooks.Recognition;
@@ -165,8 +166,12 @@ internal static class DecoderRecogniser
         var norm = blocks[0].Ln1 is null ? "none" : "LN";
         var architecture = q.Model.Metadata("onnxinterp.architecture")
             ?? (dMlp == 0 ? "attn-only" : norm == "none" ? "decoder" : "gpt2");
-        return new HookConfig(architecture, blocks.Count, heads, dModel, (int)(width / heads), dMlp, vocab, nCtx, true, norm);
+        return new HookConfig(architecture, blocks.Count, heads, dModel, (int)(width / heads), dMlp, vocab, nCtx, true, norm,
+            blocks[0].Ln1 is { } ln ? AsWritten((float)ln.Epsilon) : 0);
     }
+
+    /// <summary>A float32 constant as the exporter wrote it (1e-5f reads back as 1e-5, not 9.99999974737875E-06).</summary>
+    static double AsWritten(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Heads from the Reshape target [b, s, h, d]: a constant h, or h = width / constant d. The target may be a

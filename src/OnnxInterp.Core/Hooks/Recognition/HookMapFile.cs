@@ -71,11 +71,12 @@ internal static partial class HookMapFile
         try
         {
             return new HookConfig(Str("architecture", "custom"), Int("n_layers"), Int("n_heads"), Int("d_model"), Int("d_head"),
-                Int("d_mlp"), Int("d_vocab"), Int("n_ctx"), causal, Str("normalization", "LN"));
+                Int("d_mlp"), Int("d_vocab"), Int("n_ctx"), causal, Str("normalization", "LN"),
+                c.ValueKind == JsonValueKind.Object && c.TryGetProperty("eps", out var eps) ? eps.GetDouble() : 0);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            throw new HookMapException($"{file}: config values must be numbers (n_layers, n_heads, …), strings (architecture, normalization) or true/false (causal): {e.Message}", e);
+            throw new HookMapException($"{file}: config values must be numbers (n_layers, n_heads, …, eps), strings (architecture, normalization) or true/false (causal): {e.Message}", e);
         }
     }
 
