@@ -1,3 +1,5 @@
+using OnnxInterp.Onnx.Proto;
+
 namespace OnnxInterp.Graph;
 
 public sealed partial class OnnxGraph
@@ -77,18 +79,15 @@ public sealed partial class OnnxGraph
     }
 
     /// <summary>Names a node's subgraphs read from this graph's scope (If/Loop/Scan bodies may use outer tensors).</summary>
-    internal static IEnumerable<string> SubgraphReads(Node node)
+    internal static IEnumerable<string> SubgraphReads(Node node) =>
+        node.Attributes.SelectMany(attr => attr.G is null ? attr.Graphs : attr.Graphs.Append(attr.G)).SelectMany(OuterReads);
+
+    /// <summary>Names one subgraph uses without defining them (as node outputs, inputs or initializers): outer-scope reads.</summary>
+    internal static IEnumerable<string> OuterReads(GraphProto g)
     {
-        foreach (var attr in node.Attributes)
-        {
-            var graphs = attr.G is null ? attr.Graphs : attr.Graphs.Append(attr.G);
-            foreach (var g in graphs)
-            {
-                var local = new HashSet<string>(g.Node.SelectMany(n => n.Output).Concat(g.Input.Select(i => i.Name)).Concat(g.Initializer.Select(i => i.Name)));
-                foreach (var n in g.Node)
-                    foreach (var i in n.Input)
-                        if (i.Length > 0 && !local.Contains(i)) yield return i;
-            }
-        }
+        var local = new HashSet<string>(g.Node.SelectMany(n => n.Output).Concat(g.Input.Select(i => i.Name)).Concat(g.Initializer.Select(i => i.Name)));
+        foreach (var n in g.Node)
+            foreach (var i in n.Input)
+                if (i.Length > 0 && !local.Contains(i)) yield return i;
     }
 }

@@ -45,9 +45,11 @@ public sealed class HookedModel
             model = Normalise(model, changes);
             decoder = DecoderRecogniser.Recognise(new GraphQuery(model));
         }
-        catch (RecognitionException e) { throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(described), e.Message)); }
-        // A fused op that cannot be unfused leaves the model unhookable, which callers treat like any unrecognised model.
-        catch (GraphException e) { throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(described), e.Message)); }
+        // A fused op that cannot be unfused (GraphException) leaves the model as unhookable as an unrecognised one.
+        catch (Exception e) when (e is RecognitionException or GraphException)
+        {
+            throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(described), e.Message));
+        }
         var hooked = new HookedModel(model, new HookMapBuilder(model.Graph, decoder).Build(), changes);
         // Layout fixes are cheap and keep each hook's layout promise, so they are applied at once.
         return hooked.Map.Points.Any(p => p.Kind == HookKind.Layout && p.IsPending)

@@ -61,13 +61,7 @@ public sealed class InspectCommand
     {
         var graph = model.Graph;
         var summary = ModelSummary.Of(model);
-        InspectTensorRow Row(string name)
-        {
-            var declared = graph.TypeOf(name);
-            var real = measured?.GetValueOrDefault(name);
-            return new InspectTensorRow(name, OpOf(graph.Producer(name)), TensorTypeView.From(declared), TensorTypeView.From(real),
-                real is not null && DeclaredTypeCheck.Disagrees(declared, real));
-        }
+        InspectTensorRow Row(string name) => TensorRow(graph, measured, name);
         var exposable = graph.IntermediateTensors.Distinct().Select(Row).ToList();
         return new InspectOutput(Path.GetFullPath(modelPath), summary.IrVersion, summary.Producer, summary.ProducerVersion, summary.Opsets,
             summary.NodeCount, summary.OpHistogram, summary.InitializerCount, summary.InitializerBytes, summary.HasExternalData,
@@ -95,15 +89,21 @@ public sealed class InspectCommand
         var rows = hooked.Map.Points.Select(p => new InspectHookRow(p.Name, p.Tensor, p.Layout.Axes,
             p.IsPending ? null : TensorTypeView.From(measured?.GetValueOrDefault(p.Tensor) ?? hooked.Model.Graph.TypeOf(p.Tensor)), p.Kind.ToString(), p.Note));
         var source = hooked.Map.Source + (hooked.Changes.Count > 0 ? $" (after: {string.Join("; ", hooked.Changes)})" : "");
-        var hookedGraph = hooked.Model.Graph;
-        var hookedOnly = hookedGraph.IntermediateTensors.Distinct().Where(t => !model.Graph.Contains(t))
-            .Select(t => new InspectTensorRow(t, OpOf(hookedGraph.Producer(t)), TensorTypeView.From(hookedGraph.TypeOf(t)),
-                TensorTypeView.From(measured?.GetValueOrDefault(t)), false)).ToList();
+        var hookedOnly = hooked.Model.Graph.IntermediateTensors.Distinct().Where(t => !model.Graph.Contains(t))
+            .Select(t => TensorRow(hooked.Model.Graph, measured, t)).ToList();
         return output with
         {
             Hooks = [.. rows], HookSource = source, HookConfig = hooked.Map.Config.ToString(),
             Exposable = [.. output.Exposable, .. hookedOnly], ExposableCount = output.ExposableCount + hookedOnly.Count, HookedOnlyCount = hookedOnly.Count,
         };
+    }
+
+    static InspectTensorRow TensorRow(OnnxGraph graph, IReadOnlyDictionary<string, TensorType>? measured, string name)
+    {
+        var declared = graph.TypeOf(name);
+        var real = measured?.GetValueOrDefault(name);
+        return new InspectTensorRow(name, OpOf(graph.Producer(name)), TensorTypeView.From(declared), TensorTypeView.From(real),
+            real is not null && DeclaredTypeCheck.Disagrees(declared, real));
     }
 
     static string? OpOf(Node? node) => node is null ? null : node.Domain.Length == 0 ? node.OpType : $"{node.Domain}.{node.OpType}";

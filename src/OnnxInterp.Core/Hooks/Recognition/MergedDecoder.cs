@@ -42,10 +42,6 @@ internal static class MergedDecoder
     static bool HasAttention(GraphProto body) => body.Node.Any(n => AttentionOps.Contains(n.OpType));
 
     /// <summary>The outer graph's inputs a branch reads (names it uses without producing them).</summary>
-    static HashSet<string> InputsRead(OnnxGraph outer, GraphProto body)
-    {
-        var local = new HashSet<string>(body.Node.SelectMany(n => n.Output).Concat(body.Initializer.Select(i => i.Name)), StringComparer.Ordinal);
-        return body.Node.SelectMany(n => n.Input).Where(i => i.Length > 0 && !local.Contains(i) && outer.IsGraphInput(i) && !outer.IsInitializer(i))
-            .ToHashSet(StringComparer.Ordinal);
-    }
+    static HashSet<string> InputsRead(OnnxGraph outer, GraphProto body) =>
+        OnnxGraph.OuterReads(body).Where(i => outer.IsGraphInput(i) && !outer.IsInitializer(i)).ToHashSet(StringComparer.Ordinal);
 }
