@@ -40,6 +40,12 @@ public static class CommonOptions
         Description = "Do not prefix --prompt with BOS.",
     };
 
+    public static Option<string> LogitsOutput() => new("--logits-output")
+    {
+        Description = "The graph output the metric reads as logits [batch, pos, vocab], for a model whose hook map has no 'logits' (e.g. a GPT2Model export ending in hidden states). Without it such a model is refused.",
+        HelpName = "NAME",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print the result as JSON on stdout (notices still go to stderr).",

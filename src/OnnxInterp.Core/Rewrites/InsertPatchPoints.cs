@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using OnnxInterp.Graph;
 using OnnxInterp.Onnx.Proto;
 
@@ -46,7 +45,7 @@ public static class InsertPatchPoints
                 break;
             case PatchSource.Zero:
                 source = "patch_zero:" + tensor;
-                graph.AddInitializer(Zero(source, type.ElementType));
+                graph.AddInitializer(InsertWritePoints.Zero(source, type.ElementType));
                 break;
             case PatchSource.Rows:
                 graph.AddInput(point.RowsInput!, new TensorType(ElementType.Int64, [Dim.Unknown]));
@@ -63,18 +62,5 @@ public static class InsertPatchPoints
         graph.RedirectConsumers(tensor, point.PatchedTensor, gather is null ? [where] : [where, gather]);
         graph.SetType(point.PatchedTensor, type);
         return point;
-    }
-
-    static TensorProto Zero(string name, ElementType type)
-    {
-        int size = type switch
-        {
-            ElementType.Float or ElementType.Int32 or ElementType.UInt32 => 4,
-            ElementType.Double or ElementType.Int64 or ElementType.UInt64 => 8,
-            ElementType.Float16 or ElementType.BFloat16 or ElementType.Int16 or ElementType.UInt16 => 2,
-            ElementType.Int8 or ElementType.UInt8 or ElementType.Bool => 1,
-            _ => throw new GraphException($"cannot zero-ablate a tensor of element type {type}."),
-        };
-        return new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(new byte[size]) };
     }
 }

@@ -17,7 +17,7 @@ public sealed class AblationCliTests
         using var scratch = new CliScratch();
         var folder = scratch["report"];
         // Output 471 is the final residual (4 wide), so tokens 0..3 can be scored as "next tokens".
-        var result = CliHarness.Run("ablate", Gpt2, "--tokens", "0,1,2,3,2,1", "--tokens", "3,3,0,1,2,0", "--method", "resample",
+        var result = CliHarness.Run("ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2,3,2,1", "--tokens", "3,3,0,1,2,0", "--method", "resample",
             "--heads", "--layers", "--site", "0.1", "--site", "neuron:0.3", "--device", "cpu", "-o", folder, "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var file in new[] { "heads.json", "heads.csv", "heads.png", "layers.json", "layers.csv", "layers.png", "ablate.json", "ablate.csv" })
@@ -38,13 +38,13 @@ public sealed class AblationCliTests
     [ExternalModelFact]
     public void Bad_ablation_inputs_are_usage_errors()
     {
-        CliHarness.Fails(ExitCodes.Usage, ["6", "5", "same token length"], "ablate", Gpt2, "--tokens", "0,1,2,3,2,1", "--tokens", "0,1,2,3,2");
-        CliHarness.Fails(ExitCodes.Usage, ["--method", "zero, mean or resample"], "ablate", Gpt2, "--tokens", "0,1,2", "--method", "shuffle");
-        CliHarness.Fails(ExitCodes.Usage, ["--site", "L.H"], "ablate", Gpt2, "--tokens", "0,1,2", "--site", "head 3");
-        CliHarness.Fails(ExitCodes.Usage, ["two prompts"], "ablate", Gpt2, "--tokens", "0,1,2", "--method", "resample", "--device", "cpu");
-        CliHarness.Fails(ExitCodes.Usage, ["head", "outside"], "ablate", Gpt2, "--tokens", "0,1,2", "--site", "0.7", "--device", "cpu");
-        CliHarness.Fails(ExitCodes.Usage, ["no hook", "blocks.3.attn.hook_z"], "ablate", Gpt2, "--tokens", "0,1,2", "--site", "blocks.3.attn.hook_z[head=0]", "--device", "cpu");
-        CliHarness.Fails(ExitCodes.Usage, ["no axis 'hed'"], "ablate", Gpt2, "--tokens", "0,1,2", "--site", "blocks.0.attn.hook_z[hed=0]", "--device", "cpu");
+        CliHarness.Fails(ExitCodes.Usage, ["6", "5", "same token length"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2,3,2,1", "--tokens", "0,1,2,3,2");
+        CliHarness.Fails(ExitCodes.Usage, ["--method", "zero, mean or resample"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2", "--method", "shuffle");
+        CliHarness.Fails(ExitCodes.Usage, ["--site", "L.H"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2", "--site", "head 3");
+        CliHarness.Fails(ExitCodes.Usage, ["two prompts"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2", "--method", "resample", "--device", "cpu");
+        CliHarness.Fails(ExitCodes.Usage, ["head", "outside"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2", "--site", "0.7", "--device", "cpu");
+        CliHarness.Fails(ExitCodes.Usage, ["no hook", "blocks.3.attn.hook_z"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2", "--site", "blocks.3.attn.hook_z[head=0]", "--device", "cpu");
+        CliHarness.Fails(ExitCodes.Usage, ["no axis 'hed'"], "ablate", Gpt2, "--logits-output", "471", "--tokens", "0,1,2", "--site", "blocks.0.attn.hook_z[hed=0]", "--device", "cpu");
     }
 
     [ToyModelFact("attn-only-2l.onnx")]

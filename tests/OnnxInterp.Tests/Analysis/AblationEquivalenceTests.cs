@@ -1,3 +1,5 @@
+using OnnxInterp.Analysis;
+using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Ablation;
 using OnnxInterp.Analysis.Datasets;
 using OnnxInterp.Analysis.Metrics;
@@ -51,7 +53,7 @@ public sealed class AblationEquivalenceTests
     {
         int n = prompts[0].Length;
         var targets = prompts.Select(p => new MetricTarget(p, LossPositions: [.. Enumerable.Range(0, n - 1)])).ToList();
-        var result = Ablations.Run(model, new AblationRequest(targets, variants, method, MetricKind.Loss), new InterventionOptions(rowsPerRun));
+        var result = Ablations.Run(model, new AblationRequest(targets, variants, method, MetricKind.Loss), new InterventionOptions(rowsPerRun, Output: model.Map.Contains("logits") ? null : NextTokenPrediction.LogitsOutput(model.Model.Graph)));
 
         var hooks = variants.SelectMany(v => v).Select(s => s.Hook).Distinct().ToList();
         using var reference = new PatchingReference(model, hooks);

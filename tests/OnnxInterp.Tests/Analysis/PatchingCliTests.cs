@@ -16,7 +16,7 @@ public sealed class PatchingCliTests
     {
         using var scratch = new CliScratch();
         var folder = scratch["report"];
-        var result = CliHarness.Run("patch", Gpt2, "--clean-tokens", "1,2,3,4,5,6", "--corrupted-tokens", "1,9,3,11,5,6",
+        var result = CliHarness.Run("patch", Gpt2, "--logits-output", "471", "--clean-tokens", "1,2,3,4,5,6", "--corrupted-tokens", "1,9,3,11,5,6",
             "--answer-id", "0", "--wrong-id", "1", "--sweep", "resid_pre", "--sweep", "z-by-pos", "--device", "cpu", "-o", folder, "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (var name in new[] { "resid_pre", "z-by-pos" })
@@ -46,7 +46,7 @@ public sealed class PatchingCliTests
     [ExternalModelFact]
     public void Prompts_of_unequal_length_are_a_usage_error_naming_both_lengths()
     {
-        var result = CliHarness.Fails(ExitCodes.Usage, ["6", "5", "equal token length"], "patch", Gpt2,
+        var result = CliHarness.Fails(ExitCodes.Usage, ["6", "5", "equal token length"], "patch", Gpt2, "--logits-output", "471",
             "--clean-tokens", "1,2,3,4,5,6", "--corrupted-tokens", "1,2,3,4,5", "--answer-id", "0", "--wrong-id", "1", "--device", "cpu");
         Assert.Empty(result.Out);
     }
@@ -54,11 +54,11 @@ public sealed class PatchingCliTests
     [ExternalModelFact]
     public void An_unknown_sweep_or_metric_is_a_usage_error_listing_the_choices()
     {
-        CliHarness.Fails(ExitCodes.Usage, ["--sweep", "resid_pre", "every-block"], "patch", Gpt2,
+        CliHarness.Fails(ExitCodes.Usage, ["--sweep", "resid_pre", "every-block"], "patch", Gpt2, "--logits-output", "471",
             "--clean-tokens", "1,2", "--corrupted-tokens", "1,3", "--answer-id", "0", "--wrong-id", "1", "--sweep", "residual");
-        CliHarness.Fails(ExitCodes.Usage, ["--metric", "logit-diff"], "patch", Gpt2,
+        CliHarness.Fails(ExitCodes.Usage, ["--metric", "logit-diff"], "patch", Gpt2, "--logits-output", "471",
             "--clean-tokens", "1,2", "--corrupted-tokens", "1,3", "--answer-id", "0", "--wrong-id", "1", "--metric", "bleu");
-        CliHarness.Fails(ExitCodes.Usage, ["--answer", "--wrong"], "patch", Gpt2, "--clean-tokens", "1,2", "--corrupted-tokens", "1,3");
+        CliHarness.Fails(ExitCodes.Usage, ["--answer", "--wrong"], "patch", Gpt2, "--logits-output", "471", "--clean-tokens", "1,2", "--corrupted-tokens", "1,3");
     }
 
     [ToyModelFact("tiny-gpt2.onnx")]

@@ -1,3 +1,5 @@
+using OnnxInterp.Analysis;
+using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Datasets;
 using OnnxInterp.Analysis.Metrics;
 using OnnxInterp.Analysis.Patching;
@@ -41,6 +43,8 @@ public sealed class PatchingEquivalenceTests
         AssertMatchesOneAtATime(model, pairs, Sweeps.ResidPre, MetricKind.LogitDiff, reverse: true, rowsPerRun: 9);
         AssertMatchesOneAtATime(model, pairs, Sweeps.HeadsByPos("z"), MetricKind.Kl, reverse: false, rowsPerRun: 32);
         AssertMatchesOneAtATime(model, pairs, Sweeps.AttnOut, MetricKind.Probability, reverse: true, rowsPerRun: 3);
+        // Noising with KL: the reference distribution is still the clean run's (the hand metric always uses it).
+        AssertMatchesOneAtATime(model, pairs, Sweeps.ResidPre, MetricKind.Kl, reverse: true, rowsPerRun: 5);
     }
 
     [ToyModelFact("tiny-gpt2.onnx")]
@@ -78,7 +82,7 @@ public sealed class PatchingEquivalenceTests
     /// <summary>Runs the batched sweep, then every variant alone, and compares values and baselines.</summary>
     static void AssertMatchesOneAtATime(HookedModel model, IReadOnlyList<PromptPair> pairs, SweepSpec spec, MetricKind metric, bool reverse, int rowsPerRun)
     {
-        var result = ActivationPatching.Run(model, new PatchingRequest(pairs, [spec], metric, reverse), new InterventionOptions(rowsPerRun));
+        var result = ActivationPatching.Run(model, new PatchingRequest(pairs, [spec], metric, reverse), new InterventionOptions(rowsPerRun, Output: model.Map.Contains("logits") ? null : NextTokenPrediction.LogitsOutput(model.Model.Graph)));
         var sweep = result[spec.Name];
         var hooks = Enumerable.Range(0, model.Map.NLayers).Select(l => HookNames.Format(spec.Hook, l)).Where(model.Map.Contains).ToList();
         using var reference = new PatchingReference(model, hooks);

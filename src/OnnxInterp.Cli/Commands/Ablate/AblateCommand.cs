@@ -1,3 +1,4 @@
+using OnnxInterp.Analysis.Engine;
 using System.CommandLine;
 using System.Diagnostics;
 using OnnxInterp.Analysis.Ablation;
@@ -66,7 +67,7 @@ public sealed class AblateCommand
             try
             {
                 result = Ablations.Run(model, new AblationRequest(prompts, [.. variants.Select(v => v.Sites)], method, metric),
-                    new InterventionOptions(rowsPerRun, device, sessions, console.Notice));
+                    new InterventionOptions(rowsPerRun, device, sessions, console.Notice, parse.GetValue(d.LogitsOutput)));
             }
             catch (Exception e) when (e is ArgumentException or HookMapException)
             {

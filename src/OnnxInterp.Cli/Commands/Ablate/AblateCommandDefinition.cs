@@ -31,6 +31,7 @@ public sealed class AblateCommandDefinition : Command
     public Option<int?> WrongId { get; } = new("--wrong-id") { Description = "Wrong-answer token as an id.", HelpName = "ID" };
     public Option<int> RowsPerRun { get; } = new("--rows-per-run") { Description = "Batch rows per session run.", HelpName = "N", DefaultValueFactory = _ => 32 };
     public Option<string> HookMap { get; } = CommonOptions.HookMap();
+    public Option<string> LogitsOutput { get; } = CommonOptions.LogitsOutput();
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for ablate.json, ablate.csv and, per sweep, NAME.json, NAME.csv and NAME.png.", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
@@ -40,7 +41,7 @@ public sealed class AblateCommandDefinition : Command
     {
         Arguments.Add(Model);
         foreach (var o in new Option[] { Prompt, Tokens, Repeated, Ioi, Seed, NoBos, Method, Heads, Layers, Neurons, Positions, Site, Metric,
-                     Answer, AnswerId, Wrong, WrongId, RowsPerRun, HookMap, Output, Device, Json })
+                     Answer, AnswerId, Wrong, WrongId, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json })
             Options.Add(o);
         SetAction(parse => new AblateCommand(this, parse, console).Execute());
     }

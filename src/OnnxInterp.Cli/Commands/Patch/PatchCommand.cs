@@ -1,3 +1,4 @@
+using OnnxInterp.Analysis.Engine;
 using System.CommandLine;
 using System.Diagnostics;
 using OnnxInterp.Analysis.Datasets;
@@ -59,7 +60,7 @@ public sealed class PatchCommand
         {
             try
             {
-                result = ActivationPatching.Run(model, new PatchingRequest(pairs, sweeps, metric, reverse), new InterventionOptions(rowsPerRun, device, sessions, console.Notice));
+                result = ActivationPatching.Run(model, new PatchingRequest(pairs, sweeps, metric, reverse), new InterventionOptions(rowsPerRun, device, sessions, console.Notice, parse.GetValue(d.LogitsOutput)));
             }
             catch (Exception e) when (e is ArgumentException or HookMapException)
             {

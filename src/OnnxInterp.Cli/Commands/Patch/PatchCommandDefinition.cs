@@ -37,6 +37,7 @@ public sealed class PatchCommandDefinition : Command
     public Option<int?> Position { get; } = new("--pos") { Description = "Position whose prediction the metric reads (default: the last token; negative counts from the end).", HelpName = "N" };
     public Option<int> RowsPerRun { get; } = new("--rows-per-run") { Description = "Batch rows per session run.", HelpName = "N", DefaultValueFactory = _ => 32 };
     public Option<string> HookMap { get; } = CommonOptions.HookMap();
+    public Option<string> LogitsOutput { get; } = CommonOptions.LogitsOutput();
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for patch.json and, per sweep, NAME.json, NAME.csv and NAME.png (heatmap).", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
@@ -46,7 +47,7 @@ public sealed class PatchCommandDefinition : Command
     {
         Arguments.Add(Model);
         foreach (var o in new Option[] { Clean, Corrupted, CleanTokens, CorruptedTokens, Answer, AnswerId, Wrong, WrongId, Ioi, Seed, Template, NoBos,
-                     Sweep, Metric, Reverse, Position, RowsPerRun, HookMap, Output, Device, Json })
+                     Sweep, Metric, Reverse, Position, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json })
             Options.Add(o);
         SetAction(parse => new PatchCommand(this, parse, console).Execute());
     }

@@ -1,7 +1,7 @@
+using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Metrics;
 using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Hooks;
-using OnnxInterp.Rewrites;
 
 namespace OnnxInterp.Analysis.Ablation;
 
@@ -21,18 +21,30 @@ public static class Ablations
         var metric = new MetricEvaluator(request.Metric, request.Prompts);
         var hooks = request.Variants.SelectMany(v => v).Select(s => s.Hook).Distinct().ToList();
 
-        InterventionPlan plan = request.Method switch
+        var means = request.Method == AblationMethod.Mean
+            ? MeanActivations.Compute(model, hooks, request.MeanDataset ?? prompts, request.MeanPerPosition, options) : null;
+        var resampleFrom = request.Method == AblationMethod.Resample ? Shifted(n, request.ResampleShift) : null;
+        WriteSource Source(PatchSite site, int prompt) => request.Method switch
         {
-            AblationMethod.Zero => new InterventionPlan(prompts, prompts, request.Variants, PatchSource.Zero),
-            AblationMethod.Mean => new InterventionPlan(prompts, prompts, request.Variants, PatchSource.Fed,
-                FedValues: MeanActivations.Compute(model, hooks, request.MeanDataset ?? prompts, request.MeanPerPosition, options)),
-            AblationMethod.Resample => new InterventionPlan(prompts, prompts, request.Variants, PatchSource.Rows, SourceOf: Shifted(n, request.ResampleShift)),
+            AblationMethod.Zero => WriteSource.Zeros,
+            AblationMethod.Mean => new WriteSource.Fed(means![site.Hook]),
+            AblationMethod.Resample => new WriteSource.FromRow(resampleFrom![prompt]),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Method, null),
         };
-        var result = BatchedInterventions.Run(model, plan, metric, options);
-        return new AblationResult(request.Metric, request.Method, result.SourceMean,
-            [.. Enumerable.Range(0, request.Variants.Count).Select(result.VariantMean)],
-            result.SourceBaseline, result.Variants, result.Runs, result.Rows);
+
+        // Rows: each prompt un-ablated, then one row per (variant, prompt); resampling reads another prompt's base row.
+        var rows = prompts.Select(t => new PlanRow(t)).ToList();
+        foreach (var variant in request.Variants)
+            for (int i = 0; i < n; i++)
+                rows.Add(new PlanRow(prompts[i], [.. variant.Select(site => site.Write(Source(site, i)))]));
+        using var engine = new InterventionEngine(model, options);
+        var result = engine.Run(new InterventionPlan(rows, Logits: options?.Output is null ? LogitReads.At(metric.ReadPositions) : null, Output: options?.Output));
+        // KL is measured against the un-ablated run of the same prompt.
+        metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => result[i])]);
+        var baseline = Enumerable.Range(0, n).Select(i => metric.Evaluate(result[i], i)).ToArray();
+        var variants = request.Variants.Select((_, v) => (IReadOnlyList<double>)[.. Enumerable.Range(0, n).Select(i => metric.Evaluate(result[n + v * n + i], i))]).ToList();
+        return new AblationResult(request.Metric, request.Method, baseline.Average(), [.. variants.Select(v => v.Average())],
+            baseline, variants, result.Runs, result.BatchRows);
     }
 
     /// <summary>One variant per attention head (its <c>attn.hook_z</c> at that head), layer-major: the knock-out sweep.</summary>

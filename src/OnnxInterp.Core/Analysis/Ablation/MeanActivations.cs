@@ -1,13 +1,12 @@
-using OnnxInterp.Analysis.Patching;
+using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Hooks;
-using OnnxInterp.Rewrites;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Analysis.Ablation;
 
 /// <summary>
-/// Mean activations over a dataset, for mean ablation: one exposing rewrite, the dataset run in batches (grouped
-/// by length), each hook's values averaged in double over the batch axis and, unless <c>perPosition</c>, the
+/// Mean activations over a dataset, for mean ablation: one engine plan that reads the hooks from every dataset row
+/// (run in batches grouped by length), each hook's values averaged in double over the batch axis and, unless <c>perPosition</c>, the
 /// <c>pos</c> axis. The result keeps reduced axes as size 1, so it broadcasts against the hook in a patch point.
 /// </summary>
 public static class MeanActivations
@@ -15,22 +14,16 @@ public static class MeanActivations
     public static IReadOnlyDictionary<string, NamedTensor> Compute(HookedModel model, IEnumerable<string> hooks,
         IReadOnlyList<IReadOnlyList<long>> dataset, bool perPosition = false, InterventionOptions? options = null)
     {
-        options ??= new InterventionOptions();
         if (dataset.Count == 0) throw new ArgumentException("mean ablation needs a dataset of at least one prompt.");
         if (perPosition && dataset.Any(r => r.Count != dataset[0].Count))
             throw new ArgumentException("a per-position mean needs every dataset prompt to have the same length.");
-        var (ready, points) = model.Prepare(hooks.Distinct());
-        var exposed = Expose.Apply(ready.Model, points.Select(p => p.Tensor).Distinct());
-        using var compiled = SessionFactory.Compile(exposed.Model, options.Device, options.Log);
-
+        var points = model.Prepare(hooks.Distinct()).Points;
+        using var engine = new InterventionEngine(model, options);
+        var result = engine.Run(new InterventionPlan([.. dataset.Select(r => new PlanRow(r))], [.. points.Select(p => p.Name.Value)], LogitReads.None));
         var sums = new Dictionary<string, (double[] Sum, long[] Shape, long Count)>(StringComparer.Ordinal);
-        foreach (var group in dataset.GroupBy(r => r.Count))
-            foreach (var chunk in group.Chunk(Math.Max(1, options.RowsPerRun)))
-            {
-                var results = compiled.Run(BatchFeeds.For(compiled.Model.Graph, chunk), points.Select(p => p.Tensor).Distinct());
-                foreach (var point in points)
-                    Accumulate(sums, point, results[point.Tensor], perPosition);
-            }
+        for (int i = 0; i < dataset.Count; i++)
+            foreach (var point in points)
+                Accumulate(sums, point, result[i][point.Name], perPosition);
         return points.ToDictionary(p => p.Name.Value, p =>
         {
             var (sum, shape, count) = sums[p.Name];

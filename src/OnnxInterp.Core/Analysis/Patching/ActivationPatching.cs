@@ -1,6 +1,6 @@
+using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Metrics;
 using OnnxInterp.Hooks;
-using OnnxInterp.Rewrites;
 
 namespace OnnxInterp.Analysis.Patching;
 
@@ -42,19 +42,30 @@ public static class ActivationPatching
         }
         if (sweeps.Count == 0) throw new ArgumentException($"none of the sweeps apply to this model: {string.Join("; ", skipped)}.");
 
-        var plan = request.Reverse
-            ? new InterventionPlan(corrupted, clean, variants, PatchSource.Rows)
-            : new InterventionPlan(clean, corrupted, variants, PatchSource.Rows);
-        var result = BatchedInterventions.Run(model, plan, metric, options);
-        double cleanMean = request.Reverse ? result.TargetMean : result.SourceMean;
-        double corruptedMean = request.Reverse ? result.SourceMean : result.TargetMean;
+        // Rows: clean prompts, corrupted prompts, then one row per (variant, pair) running the target prompt with the
+        // variant's sites read from the pair's source row (clean into corrupted; corrupted into clean with Reverse).
+        int n = request.Pairs.Count;
+        var rows = clean.Concat(corrupted).Select(t => new PlanRow(t)).ToList();
+        foreach (var variant in variants)
+            for (int i = 0; i < n; i++)
+            {
+                int source = request.Reverse ? n + i : i;
+                rows.Add(new PlanRow(request.Reverse ? clean[i] : corrupted[i], [.. variant.Select(site => site.Write(new WriteSource.FromRow(source)))]));
+            }
+        using var engine = new InterventionEngine(model, options);
+        var result = engine.Run(new InterventionPlan(rows, Logits: options?.Output is null ? LogitReads.At(metric.ReadPositions) : null, Output: options?.Output));
+        // KL is measured against the clean run, whichever way the patch goes.
+        metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => result[i])]);
+        double cleanMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[i], i));
+        double corruptedMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[n + i], i));
+        double VariantMean(int v) => Enumerable.Range(0, n).Average(i => metric.Evaluate(result[2 * n + v * n + i], i));
 
         var grids = sweeps.Select(s =>
         {
-            var raw = Enumerable.Range(s.First, s.Count).Select(result.VariantMean).ToArray();
+            var raw = Enumerable.Range(s.First, s.Count).Select(VariantMean).ToArray();
             var normalised = raw.Select(v => PatchingMetric.Normalise(v, cleanMean, corruptedMean)).ToArray();
             return new SweepResult(s.Spec, s.Axes, raw, normalised);
         }).ToList();
-        return new PatchingResult(request.Metric, request.Reverse, request.Pairs.Count, positions, cleanMean, corruptedMean, grids, skipped, result.Runs, result.Rows);
+        return new PatchingResult(request.Metric, request.Reverse, request.Pairs.Count, positions, cleanMean, corruptedMean, grids, skipped, result.Runs, result.BatchRows);
     }
 }

@@ -1,3 +1,5 @@
+using OnnxInterp.Analysis.Engine;
+
 namespace OnnxInterp.Analysis.Patching;
 
 /// <summary>
@@ -12,6 +14,12 @@ public sealed record PatchSite(string Hook, IReadOnlyDictionary<string, int> Ind
     /// <summary>A site indexing the given (axis, index) pairs.</summary>
     public static PatchSite At(string hook, params (string Axis, int Index)[] index) =>
         new(hook, index.ToDictionary(p => p.Axis, p => p.Index, StringComparer.Ordinal));
+
+    /// <summary>The engine slice this site covers.</summary>
+    public HookSlice Slice => new(Index.ToDictionary(p => p.Key, p => (IReadOnlyList<int>)[p.Value], StringComparer.Ordinal));
+
+    /// <summary>A write of this site from <paramref name="source"/>.</summary>
+    public HookWrite Write(WriteSource source) => new(Hook, source, Slice);
 
     public override string ToString() =>
         Index.Count == 0 ? Hook : $"{Hook}[{string.Join(", ", Index.Select(p => $"{p.Key}={p.Value}"))}]";

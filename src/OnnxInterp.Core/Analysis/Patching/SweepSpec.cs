@@ -1,3 +1,4 @@
+using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Analysis.Patching;
@@ -32,7 +33,7 @@ public sealed record SweepSpec(string Name, string Hook, IReadOnlyList<string> A
             var layout = layers.Count > 0 ? map[HookName(layers[0])].Layout : HookNames.StandardLayout(Hook.Replace("{l}", "0"));
             if (layout is not null && layout.IndexOf(axis) < 0)
                 throw new ArgumentException($"sweep '{Name}': hook '{Hook}' has no axis '{axis}'; its layout is {layout}.");
-            result.Add(new SweepAxis(axis, [.. Enumerable.Range(0, PatchGeometry.AxisSize(Hook, axis, map.Config, positions))]));
+            result.Add(new SweepAxis(axis, [.. Enumerable.Range(0, AxisSizes.Of(Hook, axis, map.Config, positions))]));
         }
         if (PerLayer && !Axes.Contains(Layer))
             throw new ArgumentException($"sweep '{Name}': hook '{Hook}' is per layer, so its axes must include 'layer'.");

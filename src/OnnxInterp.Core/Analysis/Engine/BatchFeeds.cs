@@ -2,14 +2,14 @@ using OnnxInterp.Graph;
 using OnnxInterp.Rewrites;
 using OnnxInterp.Runtime;
 
-namespace OnnxInterp.Analysis.Patching;
+namespace OnnxInterp.Analysis.Engine;
 
 /// <summary>
 /// Feeds for a batch of equal-length token rows: <see cref="TokenFeeds"/> builds the batch-1 feeds of the first row
 /// (attention mask, position ids, empty past), then each is repeated along its batch axis (the axis carrying
 /// input_ids' batch symbol, e.g. axis 1 of an ORT past input [2, batch, heads, past, d]) and input_ids gets every row.
 /// </summary>
-static class BatchFeeds
+public static class BatchFeeds
 {
     /// <summary>Every input but patch inputs and <paramref name="fedElsewhere"/>, for these rows (all of one length).</summary>
     public static List<NamedTensor> For(OnnxGraph graph, IReadOnlyList<IReadOnlyList<long>> rows, IEnumerable<string>? fedElsewhere = null)
@@ -29,11 +29,12 @@ static class BatchFeeds
                 continue;
             }
             int axis = BatchAxis(graph.TypeOf(feed.Name), feed, batchSymbol);
-            feeds.Add(axis < 0 ? feed : Repeat(feed, axis, rows.Count));
+            feeds.Add(axis < 0 ? feed : BatchTensors.Repeat(feed, axis, rows.Count));
         }
         return feeds;
     }
 
+    /// <summary>True for the inputs of patch and write points (masks, sources, rows), which the caller feeds.</summary>
     public static bool IsPatchInput(string name) =>
         name.StartsWith(PatchPoint.MaskPrefix, StringComparison.Ordinal) || name.StartsWith(PatchPoint.RowsPrefix, StringComparison.Ordinal)
         || name.StartsWith(PatchPoint.SourcePrefix, StringComparison.Ordinal);
@@ -58,20 +59,5 @@ static class BatchFeeds
                 if (shape[i].Param is { } p && p.Contains("batch", StringComparison.OrdinalIgnoreCase)) return i;
         }
         return feed.Shape.Length >= 2 && feed.Shape[0] == 1 ? 0 : -1;
-    }
-
-    /// <summary>Repeats a tensor whose <paramref name="axis"/> has size 1 <paramref name="count"/> times along it.</summary>
-    static NamedTensor Repeat(NamedTensor feed, int axis, int count)
-    {
-        if (feed.Shape[axis] != 1) return feed;
-        long outer = feed.Shape.Take(axis).Aggregate(1L, (a, b) => a * b);
-        long inner = feed.Shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
-        var shape = (long[])feed.Shape.Clone();
-        shape[axis] = count;
-        var data = Array.CreateInstance(feed.Data.GetType().GetElementType()!, outer * count * inner);
-        for (long o = 0; o < outer; o++)
-            for (int c = 0; c < count; c++)
-                Array.Copy(feed.Data, o * inner, data, (o * count + c) * inner, inner);
-        return feed with { Shape = shape, Data = data };
     }
 }

@@ -1,0 +1,225 @@
+using OnnxInterp.Graph;
+using OnnxInterp.Hooks;
+using OnnxInterp.Rewrites;
+using OnnxInterp.Runtime;
+
+namespace OnnxInterp.Analysis.Engine;
+
+/// <summary>
+/// The one engine every intervention runs on. <see cref="Run"/> compiles a plan's touched sites into one rewrite (write
+/// points per hook tensor and receiver, exposed reads, logits only where read), keyed by its identity in the session
+/// cache, packs the rows into session runs of at most <see cref="InterventionOptions.RowsPerRun"/> rows (a row and the
+/// rows it reads from share a run), and returns every row's logits and reads. Method code builds plans; it never runs
+/// sessions itself. Owns its session cache unless the options give one.
+/// </summary>
+public sealed partial class InterventionEngine : IDisposable
+{
+    const string LogitPositionsInput = "metric_positions", GatheredLogits = "metric_logits";
+    readonly SessionCache sessions;
+    readonly bool ownsSessions;
+    readonly Dictionary<string, OnnxModel> typed = new(StringComparer.Ordinal);
+
+    public InterventionEngine(HookedModel model, InterventionOptions? options = null)
+    {
+        Model = model;
+        Options = options ?? new InterventionOptions();
+        if (Options.RowsPerRun < 1) throw new ArgumentException($"rows per run must be at least 1 (got {Options.RowsPerRun}).");
+        sessions = Options.Sessions ?? new SessionCache(Options.Device, Options.Log);
+        ownsSessions = Options.Sessions is null;
+        Device = Options.Device;
+    }
+
+    public HookedModel Model { get; }
+    public InterventionOptions Options { get; }
+    /// <summary>Sessions compiled so far in this engine's cache (one per distinct set of touched sites).</summary>
+    public int Compiled => sessions.Count;
+    /// <summary>The device of the last compiled session (CPU after a fallback); the requested device before any.</summary>
+    public Device Device { get; private set; }
+
+    public PlanResult Run(InterventionPlan plan)
+    {
+        var rows = plan.Rows;
+        Check(rows);
+        var writes = rows.SelectMany(r => r.WriteList).ToList();
+        var hooks = writes.Select(w => w.Hook).Concat(writes.Select(w => w.Receiver).OfType<string>()).Concat(plan.Reads ?? []).Distinct().ToList();
+        var ready = hooks.Count == 0 ? Model : Model.Prepare(hooks).Model;
+        var map = ready.Map;
+        int longest = rows.Max(r => r.Tokens.Count);
+        if (map.Config.NCtx > 0 && longest > map.Config.NCtx)
+            throw new FeedException($"a sequence of {longest} tokens does not fit the model's context window of {map.Config.NCtx} positions; use shorter inputs.");
+
+        var groups = Groups(rows, map);
+        var reads = (plan.Reads is { Count: > 0 } patterns ? map.Select(patterns) : []).ToDictionary(p => p.Name.Value, p =>
+        {
+            int batch = p.Layout.IndexOf("batch");
+            if (batch < 0) throw new ArgumentException($"hook '{p.Name}' has layout {p.Layout} with no batch axis, so it cannot be read per row.");
+            return (p.Tensor, batch);
+        }, StringComparer.Ordinal);
+        var (logits, gather) = Logits(plan, ready);
+
+        var identity = $"engine|{string.Join(";", ready.Changes)}|writes[{string.Join(",", groups.Select(g => g.Describe()).Order())}]" +
+                       $"|reads[{string.Join(",", reads.Values.Select(r => r.Tensor).Distinct().Order())}]|logits[{logits}{(gather ? "@positions" : "")}]";
+        var compiled = sessions.Get(identity, () => Build(ready, groups, reads.Values.Select(r => r.Tensor), logits, gather));
+        Device = compiled.Device;
+
+        var outputs = reads.Values.Select(r => r.Tensor).Concat(logits is null ? [] : [gather ? GatheredLogits : logits]).Distinct().ToList();
+        var runs = new List<IReadOnlyDictionary<string, NamedTensor>>();
+        var location = Enumerable.Repeat((Run: -1, Index: -1), rows.Count).ToArray();
+        int batchRows = 0;
+        foreach (var batch in Pack(rows, Options.RowsPerRun))
+        {
+            var index = new Dictionary<int, int>();
+            for (int b = 0; b < batch.Count; b++) index.TryAdd(batch[b], b);
+            int positions = rows[batch[0]].Tokens.Count;
+            var feeds = Feeds(compiled.Model.Graph, rows, batch, gather);
+            foreach (var g in groups)
+                feeds.AddRange(g.Feeds(batch, r => index[r], map.Config, positions, ready.Model.Graph.TypeOf(g.Point.Tensor)?.ElementType ?? ElementType.Float));
+            if (gather) feeds.Add(NamedTensor.Int64(LogitPositionsInput, [plan.LogitRequest.Positions!.Count], [.. plan.LogitRequest.Positions!.Select(p => Resolve(p, positions))]));
+            runs.Add(compiled.Run(feeds, outputs));
+            for (int b = 0; b < batch.Count; b++)
+                if (location[batch[b]].Run < 0) location[batch[b]] = (runs.Count - 1, b);
+            batchRows += batch.Count;
+        }
+        return new PlanResult(runs, location, reads, logits is null ? null : gather ? GatheredLogits : logits, gather ? plan.LogitRequest.Positions : null, batchRows, identity);
+    }
+
+    static void Check(IReadOnlyList<PlanRow> rows)
+    {
+        if (rows.Count == 0) throw new ArgumentException("the plan has no rows.");
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (rows[r].Tokens.Count == 0) throw new ArgumentException($"plan row {r} has no tokens.");
+            foreach (var w in rows[r].WriteList)
+                if (w.Source is WriteSource.FromRow from)
+                {
+                    if (from.Row < 0 || from.Row >= rows.Count)
+                        throw new ArgumentException($"plan row {r} writes '{w.Hook}' from row {from.Row}, but the plan has rows 0..{rows.Count - 1}.");
+                    if (rows[from.Row].Tokens.Count != rows[r].Tokens.Count)
+                        throw new ArgumentException($"plan row {r} ({rows[r].Tokens.Count} tokens) writes '{w.Hook}' from row {from.Row} ({rows[from.Row].Tokens.Count} tokens); a row can only read rows of its own length.");
+                }
+        }
+    }
+
+    static List<WriteGroup> Groups(IReadOnlyList<PlanRow> rows, HookMap map)
+    {
+        var groups = new Dictionary<(string Tensor, string Receiver), WriteGroup>();
+        for (int r = 0; r < rows.Count; r++)
+            foreach (var w in rows[r].WriteList)
+            {
+                var point = map[w.Hook];
+                string? receiver = w.Receiver is null ? null : map[w.Receiver].Tensor;
+                if (receiver == point.Tensor)
+                    throw new ArgumentException($"a write to '{w.Hook}' names itself ('{w.Receiver}', the same tensor) as its receiver; write it without a receiver.");
+                var key = (point.Tensor, receiver ?? "");
+                if (!groups.TryGetValue(key, out var group)) groups[key] = group = new WriteGroup(point, receiver);
+                group.Add(r, w, point);
+            }
+        foreach (var g in groups.Values) g.Seal();
+        return [.. groups.Values];
+    }
+
+    /// <summary>The logits tensor to return and whether the rewrite computes it at the read positions only.</summary>
+    static (string? Tensor, bool Gather) Logits(InterventionPlan plan, HookedModel ready)
+    {
+        var (request, map, graph) = (plan.LogitRequest, ready.Map, ready.Model.Graph);
+        if (!request.Read) return (null, false);
+        if (plan.Output is { } output)
+            return graph.Producer(output) is not null ? (output, false)
+                : throw new ArgumentException($"the model computes no tensor '{output}' to read as logits. Its outputs: {string.Join(", ", graph.Outputs)}.");
+        if (!map.TryGet("logits", out var logits))
+            throw new ArgumentException("the model has no logits: its hook map has no 'logits' hook (a model without an unembedding, such as GPT2Model, ends in hidden states). Read hooks instead, or name the output to read (--output NAME).");
+        bool gather = request.Positions is not null && logits.Layout is { Rank: 3 } layout && layout.Axes[1] == "pos";
+        return (logits.Tensor, gather);
+    }
+
+    OnnxModel Build(HookedModel ready, IReadOnlyList<WriteGroup> groups, IEnumerable<string> reads, string? logits, bool gather)
+    {
+        var model = ready.Model;
+        if (groups.Count > 0)
+            // Write inputs are typed after their tensors; the probe measures types the file leaves undeclared (one small CPU run).
+            model = InsertWritePoints.Apply(TypeFilled(ready), groups.Select(g => g.Request())).Model;
+        var exposed = reads.Concat(logits is not null && !gather ? [logits] : []).Where(t => !model.Graph.IsGraphOutput(t)).Distinct().ToList();
+        if (exposed.Count > 0) model = Expose.Apply(model, exposed).Model;
+        return gather ? LogitsAtPositions.Apply(model, logits!, LogitPositionsInput, GatheredLogits).Model : model;
+    }
+
+    OnnxModel TypeFilled(HookedModel ready)
+    {
+        var key = string.Join(";", ready.Changes);
+        if (!typed.TryGetValue(key, out var model)) typed[key] = model = TypeProbe.Fill(ready.Model);
+        return model;
+    }
+
+    /// <summary>
+    /// Session runs as lists of plan rows. Each row brings the rows it reads from (transitively) into its run; a run is
+    /// closed when the next row's missing rows would take it past the capacity. Rows of different lengths never share one.
+    /// </summary>
+    internal static List<List<int>> Pack(IReadOnlyList<PlanRow> rows, int capacity)
+    {
+        var runs = new List<List<int>>();
+        foreach (var length in Enumerable.Range(0, rows.Count).GroupBy(r => rows[r].Tokens.Count))
+        {
+            var current = new List<int>();
+            var present = new HashSet<int>();
+            foreach (var r in length)
+            {
+                var closure = Closure(rows, r);
+                var missing = closure.Where(x => !present.Contains(x)).ToList();
+                if (missing.Count == 0) continue;
+                if (current.Count > 0 && current.Count + missing.Count > capacity)
+                {
+                    runs.Add(current);
+                    current = [];
+                    present.Clear();
+                    missing = closure;
+                }
+                current.AddRange(missing);
+                present.UnionWith(missing);
+            }
+            if (current.Count > 0) runs.Add(current);
+        }
+        return runs;
+    }
+
+    /// <summary>The row and every row it reads from, transitively, sources first.</summary>
+    static List<int> Closure(IReadOnlyList<PlanRow> rows, int row)
+    {
+        var order = new List<int>();
+        var seen = new HashSet<int>();
+        void Visit(int r)
+        {
+            if (!seen.Add(r)) return;
+            foreach (var w in rows[r].WriteList)
+                if (w.Source is WriteSource.FromRow from) Visit(from.Row);
+            order.Add(r);
+        }
+        Visit(row);
+        return order;
+    }
+
+    static List<NamedTensor> Feeds(OnnxGraph graph, IReadOnlyList<PlanRow> rows, List<int> batch, bool gather)
+    {
+        var feeds = BatchFeeds.For(graph, [.. batch.Select(r => rows[r].Tokens)], gather ? [LogitPositionsInput] : null);
+        var given = batch.Where(r => rows[r].Feeds is { Count: > 0 }).SelectMany(r => rows[r].Feeds!.Select(f => f.Name)).Distinct().ToList();
+        foreach (var name in given)
+        {
+            var parts = batch.Select(r => rows[r].Feeds?.FirstOrDefault(f => f.Name == name)
+                ?? throw new ArgumentException($"plan row {r} gives no feed '{name}' but another row of its run does; give it for every row of the same length.")).ToList();
+            feeds.RemoveAll(f => f.Name == name);
+            feeds.Add(BatchTensors.Concat(parts, 0));
+        }
+        return feeds;
+    }
+
+    static long Resolve(int position, int positions)
+    {
+        int p = position < 0 ? positions + position : position;
+        if (p < 0 || p >= positions) throw new ArgumentException($"logit position {position} is outside a row of {positions} tokens.");
+        return p;
+    }
+
+    public void Dispose()
+    {
+        if (ownsSessions) sessions.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+using OnnxInterp.Runtime;
+
+namespace OnnxInterp.Analysis.Engine;
+
+/// <summary>
+/// How the engine runs plans: at most about <paramref name="RowsPerRun"/> batch rows per session run (a row and the rows
+/// it reads from always share a run), on <paramref name="Device"/>; sessions come from <paramref name="Sessions"/>
+/// when given (the caller owns it, and later plans with the same sites reuse its sessions), else the engine owns a
+/// cache of its own. <paramref name="Output"/> names the output that plan builders read as logits when the hook map
+/// has no <c>logits</c> hook.
+/// </summary>
+public sealed record InterventionOptions(
+    int RowsPerRun = 32,
+    Device Device = Device.Cpu,
+    SessionCache? Sessions = null,
+    Action<string>? Log = null,
+    string? Output = null);
