@@ -8,16 +8,20 @@ namespace OnnxInterp.Hooks;
 /// unfused or inlined model with derived hooks materialised when any pattern named hooks, or when the tensors named
 /// exist only there; the file's own model otherwise).
 /// </summary>
-/// <param name="HookNames">Graph tensor -> hook name, for the tensors that were selected by hook name.</param>
+/// <param name="HookNames">Graph tensor -> its hook names (one tensor may carry two: <c>blocks.0.hook_resid_post</c> is
+/// <c>blocks.1.hook_resid_pre</c>), for the tensors that were selected by hook name.</param>
 /// <param name="TensorPatterns">The patterns that named no hook (resolved into <see cref="Tensors"/> unless deferred).</param>
-public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensors, IReadOnlyDictionary<string, string> HookNames,
+public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensors, IReadOnlyDictionary<string, IReadOnlyList<string>> HookNames,
                                    IReadOnlyList<string> TensorPatterns)
 {
     /// <summary>The hook map's configuration when the model was recognised (or a hook map given); null otherwise.</summary>
     public HookConfig? Config { get; init; }
 
     /// <summary>The name a user sees for a selected tensor: its hook name when it has one.</summary>
-    public string DisplayName(string tensor) => HookNames.GetValueOrDefault(tensor, tensor);
+    public string DisplayName(string tensor) => HookNames.TryGetValue(tensor, out var names) ? names[0] : tensor;
+
+    /// <summary>Every name a user selected a tensor by: all its selected hook names, or the tensor's own name.</summary>
+    public IReadOnlyList<string> DisplayNames(string tensor) => HookNames.TryGetValue(tensor, out var names) ? names : [tensor];
 
     /// <summary>
     /// Resolves each pattern as hook names first (exact, or a glob such as <c>blocks.*.attn.hook_pattern</c>) when the
@@ -64,11 +68,11 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
                                 UnrecognisedModelException? unrecognised, bool defer)
     {
         var tensors = new List<string>();
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var point in group.Where(hookPoints.ContainsKey).SelectMany(p => hookPoints[p]))
         {
             tensors.Add(point.Tensor);
-            names.TryAdd(point.Tensor, point.Name);
+            names[point.Tensor] = [.. names.GetValueOrDefault(point.Tensor, []).Append(point.Name.Value).Distinct()];
         }
         var tensorPatterns = group.Where(p => !hookPoints.ContainsKey(p)).ToList();
         if (tensorPatterns.Count > 0 && !defer)

@@ -40,14 +40,15 @@ public sealed class CacheCommand
         using var compiled = SessionFactory.Compile(exposed.Model, device, console.Notice);
         var feeds = ModelFeeds.Prepare(request, compiled, selection.Config is { NCtx: > 0 } c ? c.NCtx : null);
         var results = compiled.Run(feeds.Feeds, exposed.ExposedOutputs);
-        // Saved under hook names where the pattern named hooks, so Python sees blocks.0.attn.hook_pattern.
-        var cache = new ActivationCache(exposed.ExposedOutputs.Select(name => results[name].Renamed(selection.DisplayName(name))));
+        // Saved under hook names where the pattern named hooks, so Python sees blocks.0.attn.hook_pattern; a tensor with
+        // two selected names (resid_post of layer l is resid_pre of layer l + 1) is saved under both.
+        var cache = new ActivationCache(exposed.ExposedOutputs.SelectMany(name => selection.DisplayNames(name).Select(h => results[name].Renamed(h))));
         var metadata = ModelFeeds.Metadata(modelPath, request, feeds.TokenIds);
         metadata["patterns"] = string.Join(" ", patterns);
         cache.Save(output, metadata);
 
         var report = new CacheOutput(Path.GetFullPath(modelPath), Path.GetFullPath(output), compiled.Device.ToString().ToLowerInvariant(),
-            request.Prompt, feeds.TokenIds, patterns, [.. exposed.ExposedOutputs.Select(n => new CachedTensorRow(selection.DisplayName(n), TensorTypeView.Of(results[n])))]);
+            request.Prompt, feeds.TokenIds, patterns, [.. exposed.ExposedOutputs.SelectMany(n => selection.DisplayNames(n).Select(h => new CachedTensorRow(h, TensorTypeView.Of(results[n]))))]);
         if (json) JsonOutput.Write(console.Out, report);
         else
         {

@@ -69,7 +69,7 @@ public sealed class RewriteCommand
         return ExitCodes.Success;
     }
 
-    string? HookOf(string tensor) => groups.Select(g => g.HookNames.GetValueOrDefault(tensor)).FirstOrDefault(h => h is not null);
+    string? HookOf(string tensor) => groups.Select(g => g.HookNames.GetValueOrDefault(tensor)?[0]).FirstOrDefault(h => h is not null);
 
     /// <summary>A pattern that matches nothing may be a misspelt source (x:zeros), not a tensor name with a colon: say both.</summary>
     static IReadOnlyList<string> ResolvePatch(OnnxGraph graph, PatchSpec patch)

@@ -69,8 +69,8 @@ sealed class WriteGroup
         var claimed = new int[Product(maskShape)];
         var rows = names.Select(s => s.Kind == SlotKind.Rows ? Enumerable.Range(0, b).Select(i => (long)i).ToArray() : null).ToArray();
         var byRow = writes.ToLookup(w => w.Row, w => w.Write);
-        var fedShape = FedShape(maskShape, SlotKind.Fed);
-        var addShape = FedShape(maskShape, SlotKind.Add);
+        var fedShape = FedShape(maskShape, SlotKind.Fed, config, positions);
+        var addShape = FedShape(maskShape, SlotKind.Add, config, positions);
         var fed = fedShape is null ? null : new float[Product(fedShape)];
         var added = addShape is null ? null : new float[Product(addShape)];
 
@@ -116,7 +116,7 @@ sealed class WriteGroup
     }
 
     /// <summary>The fed buffer's shape: the mask's, widened on each axis where some fed value is wider.</summary>
-    long[]? FedShape(long[] maskShape, SlotKind kind)
+    long[]? FedShape(long[] maskShape, SlotKind kind, HookConfig config, int positions)
     {
         var values = writes.Select(w => w.Write.Source switch
         {
@@ -132,8 +132,9 @@ sealed class WriteGroup
             for (int a = 0; a < shape.Length; a++)
             {
                 if (a == BatchAxis || aligned[a] == 1) continue;
-                if (shape[a] != 1 && shape[a] != aligned[a])
-                    throw new ArgumentException($"a value written to hook '{Point.Name}' {Point.Layout} has shape [{string.Join(", ", v.Shape)}]; its {Point.Layout.Axes[a]} axis ({aligned[a]}) does not match {shape[a]}.");
+                long known = AxisSizes.TryOf(Point.Layout.Axes[a], config, positions);
+                if (shape[a] != 1 && shape[a] != aligned[a] || known > 0 && known != aligned[a])
+                    throw new ArgumentException($"a value written to hook '{Point.Name}' {Point.Layout} has shape [{string.Join(", ", v.Shape)}]; its {Point.Layout.Axes[a]} axis ({aligned[a]}) does not match the hook's {(known > 0 ? known : shape[a])}.");
                 shape[a] = aligned[a];
             }
         }
