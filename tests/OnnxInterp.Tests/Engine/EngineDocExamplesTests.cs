@@ -84,4 +84,24 @@ public sealed class EngineDocExamplesTests
         Assert.True(Recovered(model.Hooks.NLayers - 1, clean.Count - 1) > 0.2);
         Assert.Equal(model.Hooks.NLayers * clean.Count + 2, result.Count);
     }
+
+    [ToyModelFact("attn-only-2l.onnx")]
+    public void The_readme_library_tour_runs()
+    {
+        using var model = InterpModel.Load(AttnOnly);
+        var (logits, cache) = model.RunWithCache([0, 5, 9, 5, 9], "blocks.*.attn.hook_pattern");
+        var steered = model.RunWithHooks([0, 5, 9, 5, 9], ("blocks.1.hook_resid_pre", (x, ctx) => x));
+        var result = model.Run(new InterventionPlan([
+            new PlanRow([0, 5, 9, 5, 9]),
+            new PlanRow([0, 7, 3, 7, 3]),
+            new PlanRow([0, 1, 2, 1, 2], [new HookWrite("blocks.1.attn.hook_z", new WriteSource.FromRow(0), HookSlice.At(("head", 0))),
+                                          new HookWrite("blocks.1.attn.hook_z", new WriteSource.FromRow(1), HookSlice.At(("head", 2)))]),
+        ], Reads: ["blocks.1.hook_resid_pre"]));
+        var patchedLogits = result[2].Logits;
+
+        Feeds.AssertClose(logits, steered.Renamed(logits.Name), 1e-5);
+        Assert.Equal([1, 4, 5, 5], cache["blocks.1.attn.hook_pattern"].Shape);
+        Assert.Equal([1, 5, model.Hooks.DModel], result[2]["blocks.1.hook_resid_pre"].Shape);
+        Assert.Equal(logits.Shape, patchedLogits!.Shape);
+    }
 }

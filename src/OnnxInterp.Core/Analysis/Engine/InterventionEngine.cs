@@ -127,7 +127,7 @@ public sealed partial class InterventionEngine : IDisposable
             return graph.Producer(output) is not null ? (output, false)
                 : throw new ArgumentException($"the model computes no tensor '{output}' to read as logits. Its outputs: {string.Join(", ", graph.Outputs)}.");
         if (!map.TryGet("logits", out var logits))
-            throw new ArgumentException("the model has no logits: its hook map has no 'logits' hook (a model without an unembedding, such as GPT2Model, ends in hidden states). Read hooks instead, or name the output to read (--output NAME).");
+            throw new ArgumentException("the model has no logits: its hook map has no 'logits' hook (a model without an unembedding, such as GPT2Model, ends in hidden states). Read hooks instead, or name the output to score as logits (the plan's Output; --logits-output NAME on the command line).");
         bool gather = request.Positions is not null && logits.Layout is { Rank: 3 } layout && layout.Axes[1] == "pos";
         return (logits.Tensor, gather);
     }
