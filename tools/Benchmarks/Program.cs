@@ -5,7 +5,14 @@ using OnnxInterp.Runtime;
 
 // Measures what instrumentation costs on one model, all variants in one process run so the ratios
 // compare like with like on a shared, noisy machine. Usage: Benchmarks MODEL [--batch B] [--seq S] [--reps R]
+// (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark).
 var argsList = args.ToList();
+if (argsList.FirstOrDefault() == "engine")
+{
+    int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
+    OnnxInterp.Benchmarks.EngineBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--pairs", 1), Get("--rows-per-run", 32));
+    return;
+}
 string model = argsList.FirstOrDefault(a => !a.StartsWith("--")) ?? "onnx-models/tiny-gpt2.onnx";
 int Option(string name, int fallback) => argsList.IndexOf(name) is var i and >= 0 ? int.Parse(argsList[i + 1]) : fallback;
 int batch = Option("--batch", 8), seq = Option("--seq", 16), reps = Option("--reps", 20);
