@@ -44,9 +44,9 @@ public sealed class PatchCommand
         if (rowsPerRun < 1) throw new UsageException($"--rows-per-run must be at least 1, not {rowsPerRun}.");
         bool text = parse.GetValue(d.Clean) is not null || parse.GetValue(d.Corrupted) is not null;
         bool ids = parse.GetValue(d.CleanTokens) is not null || parse.GetValue(d.CorruptedTokens) is not null;
-        int sources = (text ? 1 : 0) + (ids ? 1 : 0) + (parse.GetValue(d.Ioi) is not null ? 1 : 0);
-        if (sources == 0) throw new UsageException("nothing to patch: give --clean TEXT --corrupted TEXT (or --clean-tokens/--corrupted-tokens IDS), or --ioi N.");
-        if (sources > 1) throw new UsageException("give one kind of prompts: --clean/--corrupted text, --clean-tokens/--corrupted-tokens ids, or --ioi N.");
+        int sources = (text ? 1 : 0) + (ids ? 1 : 0) + (parse.GetValue(d.Ioi) is not null ? 1 : 0) + (parse.GetValue(d.Pairs) is not null ? 1 : 0);
+        if (sources == 0) throw new UsageException("nothing to patch: give --clean TEXT --corrupted TEXT (or --clean-tokens/--corrupted-tokens IDS), --pairs FILE.jsonl, or --ioi N.");
+        if (sources > 1) throw new UsageException("give one kind of prompts: --clean/--corrupted text, --clean-tokens/--corrupted-tokens ids, --pairs FILE.jsonl, or --ioi N.");
     }
 
     public int Execute()
@@ -74,7 +74,7 @@ public sealed class PatchCommand
         var label = MetricNames.Name(metric);
         var grids = result.Sweeps.Select(s => SweepGrid.Of(s, cleanTokens, label)).ToList();
         var report = new PatchOutput(Path.GetFullPath(modelPath), device.ToString().ToLowerInvariant(), label, reverse, result.Pairs, result.Positions,
-            cleanTokens, corruptedTokens, result.Clean, result.Corrupted, [.. grids.Select(g => g.Row)], result.Skipped, result.Runs, result.Rows, seconds, null);
+            cleanTokens, corruptedTokens, [.. pairs.Select(p => PatchPairRow.Of(model, p))], result.Clean, result.Corrupted, [.. grids.Select(g => g.Row)], result.Skipped, result.Runs, result.Rows, seconds, null);
         if (folder is not null)
         {
             var files = new List<string>();
@@ -102,6 +102,12 @@ public sealed class PatchCommand
             int datasetSeed = int.TryParse(model.Model.Metadata("onnxinterp.ioi.dataset_seed"), out var s) ? s : IoiDataset.DefaultSeed;
             var (pairs, _) = IoiPairs.Create(new IoiDataset(IoiDataset.Gpt2Tokenizer(), datasetSeed), n, parse.GetValue(d.Seed), parse.GetValue(d.Template));
             return [.. pairs.Select(p => p with { Position = position ?? -1 })];
+        }
+        if (parse.GetValue(d.Pairs) is { } file)
+        {
+            if (parse.GetValue(d.Answer) is not null || parse.GetValue(d.AnswerId) is not null || parse.GetValue(d.Wrong) is not null || parse.GetValue(d.WrongId) is not null)
+                throw new UsageException("--pairs gives each pair's answer and wrong answer itself; leave out --answer and --wrong.");
+            return PairsFile.Read(model, file, noBos, position);
         }
         bool text = parse.GetValue(d.Clean) is not null || parse.GetValue(d.Corrupted) is not null;
         var (cleanOption, corruptedOption) = text ? ("--clean", "--corrupted") : ("--clean-tokens", "--corrupted-tokens");

@@ -22,6 +22,7 @@ public sealed class PatchCommandDefinition : Command
     public Option<string> Wrong { get; } = new("--wrong") { Description = "The wrong-answer token for the logit difference, as GPT-2 text.", HelpName = "TOKEN" };
     public Option<int?> WrongId { get; } = new("--wrong-id") { Description = "The wrong-answer token as an id.", HelpName = "ID" };
     public Option<int?> Ioi { get; } = new("--ioi") { Description = "Use N IOI prompt pairs (one template, ABBA/BABA alternating, corrupted = three other names; answer = indirect object, wrong = subject) instead of --clean/--corrupted.", HelpName = "N" };
+    public Option<string> Pairs { get; } = new("--pairs") { Description = "A JSONL file of prompt pairs, one per line: {\"clean\": TEXT or [ids], \"corrupted\": ..., \"answer\": \" Mary\" or id, \"wrong\": ..., \"pos\": N (optional)}; all pairs the same token length.", HelpName = "FILE" };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the --ioi names and places.", HelpName = "S", DefaultValueFactory = _ => 0 };
     public Option<int> Template { get; } = new("--ioi-template") { Description = "Which training template --ioi uses (index, modulo their number).", HelpName = "K", DefaultValueFactory = _ => 0 };
     public Option<bool> NoBos { get; } = CommonOptions.NoBos();
@@ -46,7 +47,7 @@ public sealed class PatchCommandDefinition : Command
         : base("patch", "Activation patching: patch clean activations into the corrupted run (or back with --reverse) at every layer x position, or per attention head, and report how much of the clean behaviour each patch recovers.")
     {
         Arguments.Add(Model);
-        foreach (var o in new Option[] { Clean, Corrupted, CleanTokens, CorruptedTokens, Answer, AnswerId, Wrong, WrongId, Ioi, Seed, Template, NoBos,
+        foreach (var o in new Option[] { Clean, Corrupted, CleanTokens, CorruptedTokens, Answer, AnswerId, Wrong, WrongId, Ioi, Pairs, Seed, Template, NoBos,
                      Sweep, Metric, Reverse, Position, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json })
             Options.Add(o);
         SetAction(parse => new PatchCommand(this, parse, console).Execute());
