@@ -55,6 +55,10 @@ public sealed partial class InterventionEngine : IDisposable
             if (batch < 0) throw new ArgumentException($"hook '{p.Name}' has layout {p.Layout} with no batch axis, so it cannot be read per row.");
             return (p.Tensor, batch);
         }, StringComparer.Ordinal);
+        foreach (var name in plan.Outputs ?? [])
+            reads[name] = ready.Model.Graph.Producer(name) is not null
+                ? (name, OutputBatchAxis(ready.Model.Graph, name))
+                : throw new ArgumentException($"the model computes no tensor '{name}' to return. Its outputs: {string.Join(", ", ready.Model.Graph.Outputs)}.");
         var (logits, gather) = Logits(plan, ready);
 
         var identity = $"engine|{string.Join(";", ready.Changes)}|writes[{string.Join(",", groups.Select(g => g.Describe()).Order())}]" +
@@ -81,6 +85,16 @@ public sealed partial class InterventionEngine : IDisposable
             batchRows += batch.Count;
         }
         return new PlanResult(runs, location, reads, logits is null ? null : gather ? GatheredLogits : logits, gather ? plan.LogitRequest.Positions : null, batchRows, identity);
+    }
+
+    /// <summary>The axis declared with input_ids' batch symbol (axis 1 of an ORT past [2, batch, ...]), else 0.</summary>
+    static int OutputBatchAxis(OnnxGraph graph, string tensor)
+    {
+        var batch = graph.TypeOf(TokenFeeds.InputIds)?.Shape is { Count: 2 } ids ? ids[0].Param : null;
+        if (batch is not null && graph.TypeOf(tensor)?.Shape is { } shape)
+            for (int a = 0; a < shape.Count; a++)
+                if (shape[a].Param == batch) return a;
+        return 0;
     }
 
     static void Check(IReadOnlyList<PlanRow> rows)

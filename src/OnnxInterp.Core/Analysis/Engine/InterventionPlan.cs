@@ -5,9 +5,11 @@ namespace OnnxInterp.Analysis.Engine;
 /// globs), and which logits come back. A row's writes may read other rows (<see cref="WriteSource.FromRow"/>), so
 /// clean, corrupted and patched runs of one sweep are rows of one plan. Plans with the same touched sites (the same
 /// hooks written, with the same source kinds, receivers and reads) compile to one rewrite and one session; rows may
-/// differ in everything else. See docs/engine.md.
+/// differ in everything else. <paramref name="Outputs"/> names graph outputs (or any tensors) returned per row beside the
+/// hooks, under their own names: e.g. the present key/values of a past-KV graph. See docs/engine.md.
 /// </summary>
-public sealed record InterventionPlan(IReadOnlyList<PlanRow> Rows, IReadOnlyList<string>? Reads = null, LogitReads? Logits = null, string? Output = null)
+public sealed record InterventionPlan(IReadOnlyList<PlanRow> Rows, IReadOnlyList<string>? Reads = null, LogitReads? Logits = null, string? Output = null,
+    IReadOnlyList<string>? Outputs = null)
 {
     /// <summary>The logits to return: every position unless said otherwise.</summary>
     public LogitReads LogitRequest => Logits ?? LogitReads.All;
