@@ -11,8 +11,10 @@ namespace OnnxInterp.Analysis;
 /// </summary>
 public sealed class InterpModel : IDisposable
 {
-    InterpModel(HookedModel hooked, InterventionOptions options)
+    /// <summary>Wraps a model already loaded (and possibly rewritten, e.g. a residual graph's).</summary>
+    public InterpModel(HookedModel hooked, InterventionOptions? options = null)
     {
+        options ??= new InterventionOptions();
         Hooked = hooked;
         Engine = new InterventionEngine(hooked, options);
     }

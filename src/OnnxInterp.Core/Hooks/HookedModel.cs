@@ -82,6 +82,13 @@ public sealed class HookedModel
         return (Rewrites.Expose.Apply(ready.Model, points.Select(p => p.Tensor)), points);
     }
 
+    /// <summary>
+    /// This model after a rewrite that kept every hook's tensor and added new ones (the residual edges of path
+    /// patching): <paramref name="added"/> join the hook map and <paramref name="change"/> the list of changes.
+    /// </summary>
+    public HookedModel WithRewrite(OnnxModel rewritten, IEnumerable<HookPoint> added, string change) =>
+        new(rewritten, Map.With(added), [.. Changes, change]);
+
     HookedModel Materialise(IEnumerable<HookPoint> selected)
     {
         var derivations = selected.Where(p => p.IsPending).Select(p => p.Derivation!).Distinct().ToList();

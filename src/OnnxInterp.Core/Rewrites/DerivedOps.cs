@@ -27,6 +27,9 @@ internal sealed class DerivedOps
 
     public string Int64s(params long[] values) => ctx.Ints(values);
 
+    /// <summary>A scalar int64 constant (a Gather index that drops its axis).</summary>
+    public string Int64Scalar(long value) => ctx.ScalarInt(value);
+
     /// <summary>A scalar constant in the weights' element type.</summary>
     public string Scalar(double value) => ctx.Float(value);
 

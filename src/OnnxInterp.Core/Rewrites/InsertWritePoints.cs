@@ -109,7 +109,7 @@ public static class InsertWritePoints
     }
 
     /// <summary>The consumers of <paramref name="tensor"/> from whose outputs <paramref name="receiver"/> can be reached.</summary>
-    static List<Node> ReadersLeadingTo(OnnxGraph graph, string tensor, string receiver)
+    internal static List<Node> ReadersLeadingTo(OnnxGraph graph, string tensor, string receiver)
     {
         if (!graph.Contains(receiver)) throw new UnknownTensorException(receiver, "no node of the graph produces the receiver");
         var reaching = new HashSet<string>(StringComparer.Ordinal);

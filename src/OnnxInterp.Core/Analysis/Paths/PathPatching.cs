@@ -1,0 +1,82 @@
+using OnnxInterp.Analysis.Engine;
+using OnnxInterp.Analysis.Metrics;
+using OnnxInterp.Analysis.Patching;
+using OnnxInterp.Hooks;
+
+namespace OnnxInterp.Analysis.Paths;
+
+/// <summary>
+/// Path patching (Wang et al. 2022) on the residual graph: for each sender and receiver, the clean run with the receiver
+/// reading the sender's corrupted output along the direct path only; every other path, the sender's effect on other
+/// components included, stays clean. One engine plan: clean rows, corrupted rows, then one row per (sender, receiver,
+/// pair) that writes the edge hook from the pair's corrupted row. Values are normalised like noising patching
+/// (1 = the clean behaviour, 0 = the corrupted one). See docs/paths.md.
+/// </summary>
+public static class PathPatching
+{
+    public static PathPatchingResult Run(HookedModel model, PathPatchingRequest request, InterventionOptions? options = null) =>
+        Run(ResidualGraph.Build(model), request, options);
+
+    public static PathPatchingResult Run(ResidualGraph graph, PathPatchingRequest request, InterventionOptions? options = null)
+    {
+        var pairs = request.Pairs;
+        if (pairs.Count == 0) throw new ArgumentException("no prompt pairs were given.");
+        for (int i = 0; i < pairs.Count; i++) pairs[i].Checked(i);
+        if (pairs.Any(p => p.Clean.Count != pairs[0].Clean.Count))
+            throw new ArgumentException("all pairs must have the same token length.");
+        var senders = Nodes(graph.Senders, request.Senders, "sender");
+        var receivers = Nodes(graph.Receivers, request.Receivers, "receiver");
+        var metric = new MetricEvaluator(request.Metric, [.. pairs.Select(p => new MetricTarget(p.Clean, p.Position, p.Answer, p.Wrong))]);
+
+        int n = pairs.Count;
+        var rows = pairs.Select(p => new PlanRow(p.Clean)).Concat(pairs.Select(p => new PlanRow(p.Corrupted))).ToList();
+        var cells = new List<(int Sender, int Receiver, int FirstRow)>();
+        for (int s = 0; s < senders.Count; s++)
+            for (int r = 0; r < receivers.Count; r++)
+            {
+                var edge = graph.Edges.FirstOrDefault(e => e.Sender == senders[s] && e.Receiver == receivers[r]);
+                if (edge is null) continue; // the sender is not before the receiver
+                cells.Add((s, r, rows.Count));
+                for (int i = 0; i < n; i++)
+                    rows.Add(new PlanRow(pairs[i].Clean, [new HookWrite(edge.Hook, new WriteSource.FromRow(n + i))]));
+            }
+        if (cells.Count == 0) throw new ArgumentException("no sender comes before any receiver: nothing to patch.");
+        using var engine = new InterventionEngine(graph.Model, options);
+        var result = engine.Run(new InterventionPlan(rows, Logits: LogitReads.At(metric.ReadPositions)));
+        metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => result[i])]);
+        double clean = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[i], i));
+        double corrupted = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[n + i], i));
+
+        var raw = new double[senders.Count, receivers.Count];
+        for (int s = 0; s < senders.Count; s++) for (int r = 0; r < receivers.Count; r++) raw[s, r] = double.NaN;
+        foreach (var (s, r, first) in cells)
+            raw[s, r] = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[first + i], i));
+        var normalised = new double[senders.Count, receivers.Count];
+        for (int s = 0; s < senders.Count; s++)
+            for (int r = 0; r < receivers.Count; r++)
+                normalised[s, r] = double.IsNaN(raw[s, r]) ? double.NaN : PatchingMetric.Normalise(raw[s, r], clean, corrupted);
+        return new PathPatchingResult(request.Metric, senders, receivers, raw, normalised, clean, corrupted, n, result.Runs, result.BatchRows);
+    }
+
+    /// <summary>Names or keywords (all, heads, mlps, embeds; for receivers also q, k, v), in the order given; a keyword expands in graph order.</summary>
+    static List<ResidualNode> Nodes(IReadOnlyList<ResidualNode> all, IReadOnlyList<string> wanted, string what)
+    {
+        var chosen = new List<ResidualNode>();
+        foreach (var name in wanted)
+        {
+            var hits = name switch
+            {
+                "all" => all,
+                "heads" => all.Where(x => x.Head is not null && !x.Name.Contains('_')).ToList(),
+                "mlps" => all.Where(x => x.Name.StartsWith("mlp", StringComparison.Ordinal)).ToList(),
+                "embeds" => all.Where(x => x.Layer < 0).ToList(),
+                "q" or "k" or "v" => all.Where(x => x.Name.EndsWith("_" + name, StringComparison.Ordinal)).ToList(),
+                _ => all.Where(x => x.Name == name).ToList(),
+            };
+            if (hits.Count == 0)
+                throw new ArgumentException($"'{name}' is not a {what} of this model; {what}s are {string.Join(", ", all.Take(12).Select(x => x.Name))}{(all.Count > 12 ? ", ..." : "")} (or all, heads, mlps, embeds{(what == "receiver" ? ", q, k, v" : "")}).");
+            chosen.AddRange(hits.Where(h => !chosen.Contains(h)));
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,60 @@
+using OnnxInterp.Graph;
+using OnnxInterp.Onnx.Proto;
+
+namespace OnnxInterp.Rewrites;
+
+/// <summary>One sender's output as one receiver reads it: <c>Edge = Identity(Source)</c>, or of one index of an axis of it (a head).</summary>
+public sealed record EdgeTerm(string Edge, string Source, int Axis = -1, long Index = -1);
+
+/// <summary>
+/// A receiver whose readers (all readers of <paramref name="Target"/>, or those from which <paramref name="LeadingTo"/>
+/// can be reached) read <c>Target + Σ (edge - source)</c>. With one slot the sum is added as is; with several (one per
+/// head) each slot's sum is stacked along <paramref name="SlotAxis"/> first.
+/// </summary>
+public sealed record EdgeReceiver(string Target, string? LeadingTo, IReadOnlyList<IReadOnlyList<EdgeTerm>> Slots, int SlotAxis = -1);
+
+/// <summary>
+/// Gives every (sender, receiver) pair of a residual network its own tensor, so one edge can be written alone: the
+/// receiver reads its input plus, per edge, (edge - sender output). Unwritten, every difference is exactly zero and the
+/// graph computes what it did; writing an edge (e.g. from another batch row) changes what that receiver alone sees of
+/// that sender, along the direct path only (path patching, ACDC, causal scrubbing). The input model is untouched.
+/// </summary>
+public static class ResidualEdges
+{
+    public static RewriteResult Apply(OnnxModel model, IEnumerable<EdgeReceiver> receivers)
+    {
+        var graph = model.Graph.Clone();
+        var list = receivers.ToList();
+        foreach (var receiver in list) Add(graph, model.Opset(), receiver);
+        return new RewriteResult(model.WithGraph(graph), [], [], $"residual-edges[{string.Join(",", list.SelectMany(r => r.Slots.SelectMany(s => s.Select(t => t.Edge))))}]");
+    }
+
+    static void Add(OnnxGraph graph, long opset, EdgeReceiver receiver)
+    {
+        var readers = receiver.LeadingTo is null ? graph.Consumers(receiver.Target).ToList() : InsertWritePoints.ReadersLeadingTo(graph, receiver.Target, receiver.LeadingTo);
+        var ops = new DerivedOps(graph, opset, "edges:" + receiver.Target, DerivedOps.ElementOf(graph, receiver.Target));
+        var sums = receiver.Slots.Select(slot => Sum(graph, ops, slot)).ToList();
+        var delta = sums.Count == 1 ? sums[0] : ops.Op("Concat", [.. sums.Select(s => ops.Unsqueeze(s, [receiver.SlotAxis]))],
+            null, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = receiver.SlotAxis });
+        var input = ops.Op("Add", [receiver.Target, delta]);
+        foreach (var reader in readers)
+            for (int i = 0; i < reader.Inputs.Count; i++)
+                if (reader.Inputs[i] == receiver.Target) graph.SetNodeInput(reader, i, input);
+        if (graph.TypeOf(receiver.Target) is { } type) graph.SetType(input, type);
+    }
+
+    static string Sum(OnnxGraph graph, DerivedOps ops, IReadOnlyList<EdgeTerm> terms)
+    {
+        string? sum = null;
+        foreach (var t in terms)
+        {
+            if (!graph.Contains(t.Source)) throw new GraphException($"cannot add edge '{t.Edge}': its sender '{t.Source}' is not in the graph.");
+            var source = t.Axis < 0 ? t.Source
+                : ops.Op("Gather", [t.Source, ops.Int64Scalar(t.Index)], null, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = t.Axis });
+            var edge = ops.Op("Identity", [source], t.Edge);
+            var difference = ops.Op("Sub", [edge, source]);
+            sum = sum is null ? difference : ops.Op("Add", [sum, difference]);
+        }
+        return sum ?? throw new GraphException("a receiver slot needs at least one edge.");
+    }
+}
