@@ -8,6 +8,7 @@ using OnnxInterp.Cli.Commands.Heads;
 using OnnxInterp.Cli.Commands.Inspect;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.MaxAct;
+using OnnxInterp.Cli.Commands.PathPatch;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Commands.Rewrite;
 using OnnxInterp.Cli.Commands.Run;
@@ -47,6 +48,7 @@ public static class CliApp
             new CacheCommandDefinition(console),
             new RewriteCommandDefinition(console),
             new PatchCommandDefinition(console),
+            new PathPatchCommandDefinition(console),
             new AblateCommandDefinition(console),
             new LensCommandDefinition(console),
             new AttributeCommandDefinition(console),

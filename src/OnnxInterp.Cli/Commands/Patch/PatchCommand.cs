@@ -42,18 +42,14 @@ public sealed class PatchCommand
         json = parse.GetValue(d.Json);
         reverse = parse.GetValue(d.Reverse);
         if (rowsPerRun < 1) throw new UsageException($"--rows-per-run must be at least 1, not {rowsPerRun}.");
-        bool text = parse.GetValue(d.Clean) is not null || parse.GetValue(d.Corrupted) is not null;
-        bool ids = parse.GetValue(d.CleanTokens) is not null || parse.GetValue(d.CorruptedTokens) is not null;
-        int sources = (text ? 1 : 0) + (ids ? 1 : 0) + (parse.GetValue(d.Ioi) is not null ? 1 : 0) + (parse.GetValue(d.Pairs) is not null ? 1 : 0);
-        if (sources == 0) throw new UsageException("nothing to patch: give --clean TEXT --corrupted TEXT (or --clean-tokens/--corrupted-tokens IDS), --pairs FILE.jsonl, or --ioi N.");
-        if (sources > 1) throw new UsageException("give one kind of prompts: --clean/--corrupted text, --clean-tokens/--corrupted-tokens ids, --pairs FILE.jsonl, or --ioi N.");
+        d.Prompts.CheckOneKind(parse);
     }
 
     public int Execute()
     {
         var folder = output is null ? null : ReportFiles.PrepareFolder(output);
         var model = AnalysisInputs.Load(modelPath, hookMap);
-        var pairs = ReadPairs(model);
+        var pairs = d.Prompts.Read(parse, model, metric);
         var clock = Stopwatch.StartNew();
         PatchingResult result;
         using (var sessions = new SessionCache(device, console.Notice))
@@ -86,46 +82,6 @@ public sealed class PatchCommand
         if (json) JsonOutput.Write(console.Out, report);
         else WriteText(report);
         return ExitCodes.Success;
-    }
-
-    List<PromptPair> ReadPairs(HookedModel model)
-    {
-        bool noBos = parse.GetValue(d.NoBos);
-        int? position = parse.GetValue(d.Position);
-        if (parse.GetValue(d.Ioi) is { } n)
-        {
-            if (n < 1) throw new UsageException($"--ioi must be at least 1, not {n}.");
-            if (!BosToken.UsesGpt2Vocabulary(model))
-                throw new UsageException($"--ioi needs a model with GPT-2's vocabulary; this one has {model.Map.DVocab} tokens. Give --clean-tokens and --corrupted-tokens instead.");
-            if (parse.GetValue(d.Answer) is not null || parse.GetValue(d.AnswerId) is not null || parse.GetValue(d.Wrong) is not null || parse.GetValue(d.WrongId) is not null)
-                throw new UsageException("--ioi sets the answer (indirect object) and wrong answer (subject) itself; leave out --answer and --wrong.");
-            int datasetSeed = int.TryParse(model.Model.Metadata("onnxinterp.ioi.dataset_seed"), out var s) ? s : IoiDataset.DefaultSeed;
-            var (pairs, _) = IoiPairs.Create(new IoiDataset(IoiDataset.Gpt2Tokenizer(), datasetSeed), n, parse.GetValue(d.Seed), parse.GetValue(d.Template));
-            return [.. pairs.Select(p => p with { Position = position ?? -1 })];
-        }
-        if (parse.GetValue(d.Pairs) is { } file)
-        {
-            if (parse.GetValue(d.Answer) is not null || parse.GetValue(d.AnswerId) is not null || parse.GetValue(d.Wrong) is not null || parse.GetValue(d.WrongId) is not null)
-                throw new UsageException("--pairs gives each pair's answer and wrong answer itself; leave out --answer and --wrong.");
-            return PairsFile.Read(model, file, noBos, position);
-        }
-        bool text = parse.GetValue(d.Clean) is not null || parse.GetValue(d.Corrupted) is not null;
-        var (cleanOption, corruptedOption) = text ? ("--clean", "--corrupted") : ("--clean-tokens", "--corrupted-tokens");
-        var clean = text ? AnalysisInputs.ReadTokens(model, parse.GetValue(d.Clean), null, noBos) : AnalysisInputs.ReadTokens(model, null, parse.GetValue(d.CleanTokens), noBos);
-        var corrupted = text ? AnalysisInputs.ReadTokens(model, parse.GetValue(d.Corrupted), null, noBos) : AnalysisInputs.ReadTokens(model, null, parse.GetValue(d.CorruptedTokens), noBos);
-        if (clean is null) throw new UsageException($"{corruptedOption} was given without {cleanOption}; patching needs both prompts.");
-        if (corrupted is null) throw new UsageException($"{cleanOption} was given without {corruptedOption}; patching needs both prompts.");
-        if (clean.Length != corrupted.Length)
-            throw new UsageException($"the clean prompt is {clean.Length} tokens but the corrupted prompt is {corrupted.Length}; activation patching needs prompts of equal token length (reword one so both tokenize to the same length).");
-        var answer = AnalysisInputs.ReadToken(model, parse.GetValue(d.Answer), parse.GetValue(d.AnswerId), "--answer");
-        var wrong = AnalysisInputs.ReadToken(model, parse.GetValue(d.Wrong), parse.GetValue(d.WrongId), "--wrong");
-        if (metric == MetricKind.LogitDiff && (answer is null || wrong is null))
-            throw new UsageException("the logit-diff metric needs --answer and --wrong (or their -id forms); or choose --metric loss, prob or kl.");
-        if (metric is MetricKind.Probability or MetricKind.Rank or MetricKind.Loss or MetricKind.Accuracy && answer is null)
-            throw new UsageException($"--metric {MetricNames.Name(metric)} needs --answer (or --answer-id).");
-        int pos = position ?? -1;
-        if (pos >= clean.Length || pos < -clean.Length) throw new UsageException($"--pos {pos} is outside the {clean.Length} tokens.");
-        return [new PromptPair([.. clean.Select(t => (long)t)], [.. corrupted.Select(t => (long)t)], answer ?? -1, wrong ?? -1, pos)];
     }
 
     static IReadOnlyList<SweepSpec> ReadSweeps(string[]? names)

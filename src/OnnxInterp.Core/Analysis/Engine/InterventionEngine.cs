@@ -150,8 +150,11 @@ public sealed partial class InterventionEngine : IDisposable
     {
         var model = ready.Model;
         if (groups.Count > 0)
+        {
             // Write inputs are typed after their tensors; the probe measures types the file leaves undeclared (one small CPU run).
-            model = InsertWritePoints.Apply(TypeFilled(ready), groups.Select(g => g.Request())).Model;
+            bool typed = groups.All(g => model.Graph.TypeOf(g.Point.Tensor) is { ElementType: not ElementType.Undefined });
+            model = InsertWritePoints.Apply(typed ? model : TypeFilled(ready), groups.Select(g => g.Request())).Model;
+        }
         var exposed = reads.Concat(logits is not null && !gather ? [logits] : []).Where(t => !model.Graph.IsGraphOutput(t)).Distinct().ToList();
         if (exposed.Count > 0) model = Expose.Apply(model, exposed).Model;
         return gather ? LogitsAtPositions.Apply(model, logits!, LogitPositionsInput, GatheredLogits).Model : model;
