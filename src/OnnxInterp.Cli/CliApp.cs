@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using OnnxInterp.Cli.Commands.Attribute;
 using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Cache;
+using OnnxInterp.Cli.Commands.Discover;
 using OnnxInterp.Cli.Commands.Fourier;
 using OnnxInterp.Cli.Commands.Heads;
 using OnnxInterp.Cli.Commands.Inspect;
@@ -49,6 +50,7 @@ public static class CliApp
             new RewriteCommandDefinition(console),
             new PatchCommandDefinition(console),
             new PathPatchCommandDefinition(console),
+            new DiscoverCommandDefinition(console),
             new AblateCommandDefinition(console),
             new LensCommandDefinition(console),
             new AttributeCommandDefinition(console),
