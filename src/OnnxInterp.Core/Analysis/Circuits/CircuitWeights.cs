@@ -6,9 +6,10 @@ namespace OnnxInterp.Analysis.Circuits;
 
 /// <summary>
 /// The weights the Framework's circuits multiply, as double matrices in TransformerLens orientation, read from the model
-/// file through <see cref="ModelWeights"/>. With <see cref="FoldLayerNorm"/> the LayerNorm weights are folded into the
-/// matrices that read the normalised stream (diag(ln1.w) W_Q, W_K, W_V; diag(ln_final.w) W_U), as TransformerLens's
-/// fold_ln does for the weights (the normalisation itself, centring and scaling, is a per-token factor no weight holds);
+/// file through <see cref="ModelWeights"/>. With <see cref="FoldLayerNorm"/> each LayerNorm's linear part, the centring
+/// P = I - 11ᵀ/d_model and the weight w, is folded into the matrices that read the normalised stream (P diag(ln1.w) W_Q,
+/// W_K, W_V; P diag(ln_final.w) W_U), which is what TransformerLens's fold_ln plus center_writing_weights do to these
+/// products; the per-token division by the standard deviation is no weight and stays out;
 /// <see cref="Folded"/> lists what was folded. Biases are not part of the circuits.
 /// </summary>
 public sealed class CircuitWeights
@@ -76,8 +77,12 @@ public sealed class CircuitWeights
         if (!FoldLayerNorm || weights.VectorOrNull(lnWeight) is not { } w) return m;
         if (w.Length != m.RowCount)
             throw new HookMapException($"{lnWeight} has {w.Length} values but the matrix it folds into has {m.RowCount} rows.");
-        if (into is not null) folded.Add($"{lnWeight} into {into}");
-        return Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount, (r, c) => w[r] * m[r, c]);
+        if (into is not null) folded.Add($"{lnWeight} (centring and scale) into {into}");
+        // LayerNorm subtracts the mean over d_model (x P, P = I - 11ᵀ/d) then scales by w: both are linear maps of the
+        // residual, so P diag(w) joins the matrix; only the per-token 1/σ stays outside.
+        var scaled = Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount, (r, c) => w[r] * m[r, c]);
+        var columnMeans = scaled.ColumnSums() / m.RowCount;
+        return Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount, (r, c) => scaled[r, c] - columnMeans[c]);
     }
 
     static Matrix<double> ToMatrix(WeightMatrix w) =>
