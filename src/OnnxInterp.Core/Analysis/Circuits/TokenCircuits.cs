@@ -11,13 +11,13 @@ public static class TokenCircuits
     public static FactoredMatrix QK(CircuitWeights w, int layer, int head)
     {
         var h = w.Head(layer, head);
-        return new FactoredMatrix(w.WE * h.Q, h.K.TransposeAndMultiply(w.WE));
+        return new FactoredMatrix(w.WE * h.Q, (w.WE * h.K).Transpose());
     }
 
     public static FactoredMatrix PositionalQK(CircuitWeights w, int layer, int head)
     {
         var h = w.Head(layer, head);
-        return new FactoredMatrix(w.WPos * h.Q, h.K.TransposeAndMultiply(w.WPos));
+        return new FactoredMatrix(w.WPos * h.Q, (w.WPos * h.K).Transpose());
     }
 
     public static FactoredMatrix OV(CircuitWeights w, int layer, int head)
