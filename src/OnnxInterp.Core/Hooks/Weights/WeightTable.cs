@@ -13,11 +13,14 @@ public static class WeightTable
     {
         var map = model.Map;
         var rows = new List<WeightRow>();
+        // The unfolding of com.microsoft.Attention keeps its packed weight as the c_attn MatMul's operand.
+        bool packed = model.Changes.Any(c => c.Contains("com.microsoft.Attention", StringComparison.Ordinal));
         foreach (var p in map.Parameters.Values.OrderBy(p => HookNames.OrderKey(p.Name)).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
             WeightValues.Read(model.Model, p.Tensor, out var dims);
             var derivation = p.Derivation ?? "from the hook-map file";
             if (p.Name == "W_U" && TiedNote(model, p) is { } tied) derivation += "; " + tied;
+            if (packed && p.Columns is not null) derivation += "; the packed weights of com.microsoft.Attention";
             rows.Add(new WeightRow(p.Name, Shape(map.Config, p, dims), p.Tensor, WeightValues.TypeName(model.Model, p.Tensor), dims,
                 derivation + (p.Transposed ? "; stored transposed" : "")));
         }
