@@ -91,4 +91,16 @@ public class ModularAdditionFourierTests(ITestOutputHelper output)
         Assert.True(losses.Excluded > 2, $"excluded loss {losses.Excluded}");
         Assert.True(losses.ExcludedControl < 2 * losses.Original + 0.05, $"excluding non-key frequencies: {losses.ExcludedControl} vs {losses.Original}");
     }
+
+    [ToyModelFact("modadd-p113.onnx")]
+    public void Fourier_verb_reports_the_neurons_and_the_losses_as_json()
+    {
+        var r = OnnxInterp.Tests.Cli.CliHarness.Run("fourier", HookTestSupport.PathOf("onnx-models/modadd-p113.onnx"), "--neurons", "--loss", "--device", "cpu", "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out);
+        var neurons = json.RootElement.GetProperty("neurons");
+        Assert.True(neurons.GetProperty("agreesWithEmbedding").GetBoolean(), neurons.ToString());
+        var loss = json.RootElement.GetProperty("loss");
+        Assert.True(loss.GetProperty("excluded").GetDouble() > 100 * loss.GetProperty("original").GetDouble(), loss.ToString());
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OnnxInterp.Analysis.Fourier;
 
 namespace OnnxInterp.Cli.Commands.Fourier;
@@ -16,4 +17,20 @@ public sealed record FourierOutput(
     IReadOnlyList<int> KeyFrequencies,
     double KeyShare,
     IReadOnlyList<FrequencyNorm> Frequencies,
-    IReadOnlyList<string>? Files);
+    IReadOnlyList<string>? Files)
+{
+    /// <summary>With <c>--neurons</c>: the MLP neurons' spectrum over (a, b); null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public NeuronSpectrumOutput? Neurons { get; init; }
+
+    /// <summary>With <c>--loss</c>: the loss with the logits restricted to, or excluding, the key frequencies; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FrequencyLosses? Loss { get; init; }
+}
+
+/// <summary>
+/// The neurons' spectrum: key frequencies (strongest first), split into fundamentals and ReLU second harmonics, whether the
+/// fundamentals are the embedding's key frequencies, and every frequency's norm.
+/// </summary>
+public sealed record NeuronSpectrumOutput(int DMlp, double MedianNorm, IReadOnlyList<int> KeyFrequencies, IReadOnlyList<int> Fundamentals,
+    IReadOnlyList<int> Harmonics, bool AgreesWithEmbedding, double KeyShare, IReadOnlyList<FrequencyNorm> Frequencies);
