@@ -54,8 +54,8 @@ public sealed class CircuitsCommand
         var report = new CircuitsOutput(Path.GetFullPath(modelPath), [],
             qk ? [.. heads.Select(h => HeadRow(h, TokenCircuits.QK(weights, h.Layer, h.Head), tokens, Text))] : null,
             positional ? [.. heads.Select(h => HeadRow(h, TokenCircuits.PositionalQK(weights, h.Layer, h.Head),
-                [.. Enumerable.Range(0, Math.Min(rows, weights.WPos.RowCount))], p => $"pos {p}"))] : null,
-            ov ? [.. heads.Select(h => HeadRow(h, TokenCircuits.OV(weights, h.Layer, h.Head), tokens, Text))] : null,
+                [.. Enumerable.Range(0, Math.Min(rows, weights.WPos.RowCount))], p => $"pos {p}", causal: c.Causal))] : null,
+            ov ? [.. heads.Select(h => HeadRow(h, TokenCircuits.OV(weights, h.Layer, h.Head), tokens, Text, selfShare: true))] : null,
             composition ? Compositions(weights) : null,
             copying ? [.. heads.Select(h => CopyingScore.Of(h.Layer, h.Head, TokenCircuits.OV(weights, h.Layer, h.Head)))
                 .Select(s => new CopyingRow($"L{s.Layer}H{s.Head}", s.Layer, s.Head, s.Score, s.Ratio))] : null,
@@ -86,12 +86,13 @@ public sealed class CircuitsCommand
         return ids;
     }
 
-    HeadCircuitRow HeadRow((int Layer, int Head) h, FactoredMatrix circuit, IReadOnlyList<int> rowIds, Func<int, string> text)
+    /// <param name="selfShare">Report how often a row's top entry is its own column (an OV circuit mapping a token to itself).</param>
+    HeadCircuitRow HeadRow((int Layer, int Head) h, FactoredMatrix circuit, IReadOnlyList<int> rowIds, Func<int, string> text, bool causal = false, bool selfShare = false)
     {
-        var entries = TopEntries.PerRow(circuit, rowIds, top);
+        var entries = TopEntries.PerRow(circuit, rowIds, top, causal);
         var topRows = entries.Select(list => new TopEntryRow(list[0].Row, text(list[0].Row), [.. list.Select(e => e.Column)],
             [.. list.Select(e => text(e.Column))], [.. list.Select(e => e.Value)])).ToList();
-        double? diagonal = circuit.Rows <= MaxDiagonalRows && circuit.Rows == circuit.Columns ? TopEntries.DiagonalTopShare(circuit) : null;
+        double? diagonal = selfShare && circuit.Rows <= MaxDiagonalRows && circuit.Rows == circuit.Columns ? TopEntries.DiagonalTopShare(circuit) : null;
         return new HeadCircuitRow($"L{h.Layer}H{h.Head}", h.Layer, h.Head, circuit.FrobeniusNorm(), [.. circuit.SingularValues().Take(5)], diagonal, topRows);
     }
 

@@ -15,8 +15,8 @@ public sealed record CircuitsOutput(
     IReadOnlyList<string>? Files);
 
 /// <summary>
-/// One head's circuit: its Frobenius norm, largest singular values, the share of rows whose largest entry is on the
-/// diagonal (null when the circuit has over 4096 rows: not computed), and the top entries of the chosen rows.
+/// One head's circuit: its Frobenius norm, largest singular values, for OV circuits the share of tokens whose largest
+/// output is the token itself (null for QK circuits and for vocabularies over 4096), and the top entries of the chosen rows.
 /// </summary>
 public sealed record HeadCircuitRow(string Head, int Layer, int HeadIndex, double Norm, IReadOnlyList<double> SingularValues,
     double? DiagonalTopShare, IReadOnlyList<TopEntryRow> Top);
