@@ -27,10 +27,3 @@ public sealed record FourierOutput(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FrequencyLosses? Loss { get; init; }
 }
-
-/// <summary>
-/// The neurons' spectrum: key frequencies (strongest first), split into fundamentals and ReLU second harmonics, whether the
-/// fundamentals are the embedding's key frequencies, and every frequency's norm.
-/// </summary>
-public sealed record NeuronSpectrumOutput(int DMlp, double MedianNorm, IReadOnlyList<int> KeyFrequencies, IReadOnlyList<int> Fundamentals,
-    IReadOnlyList<int> Harmonics, bool AgreesWithEmbedding, double KeyShare, IReadOnlyList<FrequencyNorm> Frequencies);

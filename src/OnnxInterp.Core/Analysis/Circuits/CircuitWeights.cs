@@ -77,7 +77,7 @@ public sealed class CircuitWeights
         if (!FoldLayerNorm || weights.VectorOrNull(lnWeight) is not { } w) return m;
         if (w.Length != m.RowCount)
             throw new HookMapException($"{lnWeight} has {w.Length} values but the matrix it folds into has {m.RowCount} rows.");
-        if (into is not null) folded.Add($"{lnWeight} (centring and scale) into {into}");
+        if (into is not null && !folded.Contains($"{lnWeight} (centring and scale) into {into}")) folded.Add($"{lnWeight} (centring and scale) into {into}");
         // LayerNorm subtracts the mean over d_model (x P, P = I - 11ᵀ/d) then scales by w: both are linear maps of the
         // residual, so P diag(w) joins the matrix; only the per-token 1/σ stays outside.
         var scaled = Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount, (r, c) => w[r] * m[r, c]);

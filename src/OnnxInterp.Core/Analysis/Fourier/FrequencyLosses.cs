@@ -24,11 +24,11 @@ public sealed record FrequencyLosses(IReadOnlyList<int> KeyFrequencies, double O
         var control = components.Strength.Select((s, k) => (s, k)).Where(x => x.k > 0 && !keyFrequencies.Contains(x.k))
             .OrderBy(x => x.s).ThenBy(x => x.k).Take(keyFrequencies.Count).Select(x => x.k).ToList();
         return new FrequencyLosses(keyFrequencies,
-            Loss(answer, p, (a, b, c) => answer[a, b, c]),
-            Loss(answer, p, (a, b, c) => components.Mean[c] + keyFrequencies.Sum(k => components.Part(k, a, b, c))),
-            Loss(answer, p, (a, b, c) => answer[a, b, c] - keyFrequencies.Sum(k => components.Part(k, a, b, c))),
+            Loss(p, (a, b, c) => answer[a, b, c]),
+            Loss(p, (a, b, c) => components.Mean[c] + keyFrequencies.Sum(k => components.Part(k, a, b, c))),
+            Loss(p, (a, b, c) => answer[a, b, c] - keyFrequencies.Sum(k => components.Part(k, a, b, c))),
             control,
-            Loss(answer, p, (a, b, c) => answer[a, b, c] - control.Sum(k => components.Part(k, a, b, c))));
+            Loss(p, (a, b, c) => answer[a, b, c] - control.Sum(k => components.Part(k, a, b, c))));
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public sealed record FrequencyLosses(IReadOnlyList<int> KeyFrequencies, double O
         return new Components(p, mean, re, im, strength);
     }
 
-    static double Loss(double[,,] answer, int p, Func<int, int, int, double> logit)
+    static double Loss(int p, Func<int, int, int, double> logit)
     {
         double total = 0;
         var row = new double[p];

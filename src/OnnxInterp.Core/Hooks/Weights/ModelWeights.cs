@@ -64,6 +64,9 @@ public sealed class ModelWeights
             var name = $"blocks.{layer}.attn.W_{letter}";
             if (!Has(name)) throw new HookMapException(MissingWeights.Explain(Model, layer, head, letter));
             var m = Matrix(name);
+            int width = letter == "O" ? m.Rows : m.Columns;
+            if (width != Config.NHeads * d)
+                throw new HookMapException($"{name} has {width} {(letter == "O" ? "rows" : "columns")} but n_heads {Config.NHeads} x d_head {d} = {Config.NHeads * d} were expected; check the hook map's config or the parameter's columns.");
             var perHead = $"{name}[{head}]";
             return letter == "O" ? m.SliceRows(head * d, d, perHead) : m.SliceColumns(head * d, d, perHead);
         }
