@@ -93,4 +93,10 @@ public class CircuitsCliTests
         CliHarness.Fails(2, ["--qk", "--ov", "--composition", "--copying"], "circuits", AttnOnly2l);
         CliHarness.Fails(2, ["L5H0", "layers 0..1"], "circuits", AttnOnly2l, "--qk", "--heads", "L5H0");
     }
+
+    [ExternalModelFact]
+    public void Inspect_weights_on_an_unrecognised_model_asks_for_a_hook_map()
+    {
+        CliHarness.Fails(2, ["--weights", "--hook-map"], "inspect", TestPaths.External("optimum_tiny_distilbert_sst2.onnx"), "--weights", "--no-probe");
+    }
 }

@@ -13,7 +13,7 @@ public sealed class CircuitsCommandDefinition : Command
     public Option<bool> Ov { get; } = new("--ov") { Description = "Each head's OV circuit W_E W_V W_O W_U (token x token): its norm, singular values, how often a token's top output is itself, and the top output tokens per input token." };
     public Option<bool> Composition { get; } = new("--composition") { Description = "Q-, K- and V-composition scores between every pair of heads in different layers, beside the score of random heads of the same shapes (one head x head grid per kind)." };
     public Option<bool> Copying { get; } = new("--copying") { Description = "Each head's copying score: the share of its OV circuit's eigenvalue mass with a positive real part." };
-    public Option<string> Heads { get; } = new("--heads") { Description = "Heads for --qk and --ov as LxHy, comma-separated (L1H0,L1H2; L1H* for a whole layer). Default: every head.", HelpName = "LIST" };
+    public Option<string> Heads { get; } = new("--heads") { Description = "Heads for --qk, --ov and --copying as LxHy, comma-separated (L1H0,L1H2; L1H* for a whole layer). Default: every head.", HelpName = "LIST" };
     public Option<string> Tokens { get; } = new("--tokens") { Description = "Rows (token ids, comma-separated) whose top entries --qk and --ov list. Default: the first --rows tokens.", HelpName = "IDS" };
     public Option<int> Rows { get; } = new("--rows") { Description = "Without --tokens: how many tokens, from id 0, to list top entries for.", HelpName = "N", DefaultValueFactory = _ => 8 };
     public Option<int> Top { get; } = new("--top") { Description = "Top entries listed per token.", HelpName = "K", DefaultValueFactory = _ => 5 };
