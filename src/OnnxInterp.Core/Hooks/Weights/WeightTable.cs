@@ -17,7 +17,7 @@ public static class WeightTable
         bool packed = model.Changes.Any(c => c.Contains("com.microsoft.Attention", StringComparison.Ordinal));
         foreach (var p in map.Parameters.Values.OrderBy(p => HookNames.OrderKey(p.Name)).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
-            WeightValues.Read(model.Model, p.Tensor, out var dims);
+            var dims = WeightValues.Dims(model.Model, p.Tensor);
             var derivation = p.Derivation ?? "from the hook-map file";
             if (p.Name == "W_U" && TiedNote(model, p) is { } tied) derivation += "; " + tied;
             if (packed && p.Columns is not null) derivation += "; the packed weights of com.microsoft.Attention";

@@ -20,6 +20,11 @@ public static class WeightValues
         return Decode(proto, model.SourceFolder);
     }
 
+    /// <summary>The stored dims, without reading the values.</summary>
+    public static long[] Dims(OnnxModel model, string tensor) =>
+        Proto(model.Graph, tensor) is { } p ? [.. p.Dims]
+        : throw new HookMapException($"weight tensor '{tensor}' is neither an initializer nor a Constant's output.");
+
     /// <summary>The element type's name as ONNX spells it (FLOAT, FLOAT16, ...), for tables.</summary>
     public static string TypeName(OnnxModel model, string tensor) =>
         Proto(model.Graph, tensor) is { } p ? ((TensorProto.Types.DataType)p.DataType).ToString().ToUpperInvariant() : "?";
