@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using OnnxInterp.Cli.Commands.Attribute;
 using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Cache;
+using OnnxInterp.Cli.Commands.Circuits;
 using OnnxInterp.Cli.Commands.Discover;
 using OnnxInterp.Cli.Commands.Fourier;
 using OnnxInterp.Cli.Commands.Heads;
@@ -57,6 +58,7 @@ public static class CliApp
             new HeadsCommandDefinition(console),
             new MaxActCommandDefinition(console),
             new FourierCommandDefinition(console),
+            new CircuitsCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
         return root;

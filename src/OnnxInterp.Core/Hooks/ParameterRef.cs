@@ -14,7 +14,14 @@ namespace OnnxInterp.Hooks;
 /// True when the stored matrix is the transpose of the TransformerLens orientation (multiply by its transpose):
 /// for example <c>W_U</c> stored [d_vocab, d_model] where TransformerLens has [d_model, d_vocab].
 /// </param>
-public sealed record ParameterRef(string Name, string Tensor, IReadOnlyList<string> StoredAxes, bool Transposed = false)
+/// <param name="Columns">
+/// Set when the parameter is only part of the stored tensor: these output features (the last TransformerLens axis, or
+/// the elements of a bias vector), e.g. W_Q as the first third of GPT-2's fused <c>c_attn</c>.
+/// </param>
+/// <param name="Derivation">How the recogniser found it (the op reading it, a Transpose, a Split), for <c>inspect --weights</c>.</param>
+public sealed record ParameterRef(string Name, string Tensor, IReadOnlyList<string> StoredAxes, bool Transposed = false,
+    ColumnRange? Columns = null, string? Derivation = null)
 {
-    public override string ToString() => $"{Name} = {Tensor} [{string.Join(", ", StoredAxes)}]{(Transposed ? " (transposed)" : "")}";
+    public override string ToString() => $"{Name} = {Tensor} [{string.Join(", ", StoredAxes)}]{(Transposed ? " (transposed)" : "")}" +
+        (Columns is { } c ? $" {c}" : "");
 }

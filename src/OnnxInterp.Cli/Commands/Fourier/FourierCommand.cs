@@ -4,6 +4,7 @@ using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Onnx;
+using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli.Commands.Fourier;
 
@@ -16,7 +17,8 @@ public sealed class FourierCommand
     readonly int? p;
     readonly double keyRatio;
     readonly int top;
-    readonly bool json;
+    readonly bool json, neurons, loss;
+    readonly Device device;
 
     public FourierCommand(FourierCommandDefinition d, ParseResult parse, CliConsole console)
     {
@@ -28,6 +30,9 @@ public sealed class FourierCommand
         hookMap = parse.GetValue(d.HookMap);
         output = parse.GetValue(d.Output);
         json = parse.GetValue(d.Json);
+        neurons = parse.GetValue(d.Neurons);
+        loss = parse.GetValue(d.Loss);
+        device = parse.GetValue(d.Device);
         if (!(keyRatio > 0)) throw new UsageException($"--key-ratio must be positive, not {keyRatio}.");
         if (top < 1) throw new UsageException($"--top must be at least 1, not {top}.");
     }
@@ -43,6 +48,7 @@ public sealed class FourierCommand
         var spectrum = EmbeddingFourier.Of(model, p, keyRatio);
         var report = new FourierOutput(Path.GetFullPath(modelPath), spectrum.P, spectrum.DModel, keyRatio,
             spectrum.MedianNorm, [.. spectrum.KeyFrequencies.Select(f => f.Frequency)], spectrum.KeyShare, spectrum.Frequencies, null);
+        if (neurons || loss) report = FourierModelRun.Add(report, model, spectrum, neurons, loss, device, console.Notice);
         if (folder is not null)
         {
             var files = ReportFiles.WriteTable(folder, "fourier", report, ["frequency", "norm", "fraction"],
@@ -72,6 +78,7 @@ public sealed class FourierCommand
             cumulative += f.Norm * f.Norm;
             w.WriteLine($"  k = {f.Frequency,3}  norm {f.Norm,9:0.0000}  share {f.Norm * f.Norm / nonConstant,7:P1}  cumulative {cumulative / nonConstant,7:P1}");
         }
+        FourierModelRun.WriteText(w, r);
         foreach (var file in r.Files ?? []) w.WriteLine($"wrote {file}");
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OnnxInterp.Analysis.Fourier;
 
 namespace OnnxInterp.Cli.Commands.Fourier;
@@ -16,4 +17,13 @@ public sealed record FourierOutput(
     IReadOnlyList<int> KeyFrequencies,
     double KeyShare,
     IReadOnlyList<FrequencyNorm> Frequencies,
-    IReadOnlyList<string>? Files);
+    IReadOnlyList<string>? Files)
+{
+    /// <summary>With <c>--neurons</c>: the MLP neurons' spectrum over (a, b); null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public NeuronSpectrumOutput? Neurons { get; init; }
+
+    /// <summary>With <c>--loss</c>: the loss with the logits restricted to, or excluding, the key frequencies; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FrequencyLosses? Loss { get; init; }
+}

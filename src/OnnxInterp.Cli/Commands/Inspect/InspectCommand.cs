@@ -16,6 +16,7 @@ public sealed class InspectCommand
     readonly bool probe;
     readonly int list;
     readonly string? hookMap;
+    readonly bool weights;
 
     public InspectCommand(InspectCommandDefinition definition, ParseResult parse, CliConsole console)
     {
@@ -26,6 +27,7 @@ public sealed class InspectCommand
         probe = !parse.GetValue(definition.NoProbe);
         list = parse.GetValue(definition.List);
         hookMap = parse.GetValue(definition.HookMap);
+        weights = parse.GetValue(definition.Weights);
         if (list < 0) throw new UsageException($"--list must be 0 (all) or a positive count, not {list}.");
     }
 
@@ -79,7 +81,11 @@ public sealed class InspectCommand
     {
         HookedModel hooked;
         try { hooked = HookedModel.From(model, hookMap); }
-        catch (UnrecognisedModelException e) { return output with { HookSource = "none: " + e.Message.Split('\n')[0].Trim() }; }
+        catch (UnrecognisedModelException e)
+        {
+            if (weights) throw new UsageException($"--weights needs the model's hook map: {e.Message.Split('\n')[0].Trim().TrimEnd('.')}. Give --hook-map FILE for this model.");
+            return output with { HookSource = "none: " + e.Message.Split('\n')[0].Trim() };
+        }
         // Unfusing and layout fixes add tensors the file lacks: measure the hooked model's own types for them.
         if (probe && hooked.Model != model)
         {
@@ -94,6 +100,7 @@ public sealed class InspectCommand
         return output with
         {
             Hooks = [.. rows], HookSource = source, HookConfig = hooked.Map.Config.ToString(),
+            Weights = weights ? OnnxInterp.Hooks.Weights.WeightTable.Of(hooked) : null,
             Exposable = [.. output.Exposable, .. hookedOnly], ExposableCount = output.ExposableCount + hookedOnly.Count, HookedOnlyCount = hookedOnly.Count,
         };
     }

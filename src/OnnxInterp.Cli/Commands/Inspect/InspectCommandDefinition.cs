@@ -25,6 +25,11 @@ public sealed class InspectCommandDefinition : Command
 
     public Option<string> HookMap { get; } = CommonOptions.HookMap();
 
+    public Option<bool> Weights { get; } = new("--weights")
+    {
+        Description = "Also list the recognised weights: TransformerLens name and shape, the initializer each comes from, and how it was derived (fused q/k/v columns, transposed storage, tied embeddings).",
+    };
+
     public InspectCommandDefinition(CliConsole console)
         : base("inspect", "Show a model's inputs and outputs (declared and measured shapes), format, operators, weights, and the tensors you can expose.")
     {
@@ -34,6 +39,7 @@ public sealed class InspectCommandDefinition : Command
         Options.Add(NoProbe);
         Options.Add(List);
         Options.Add(HookMap);
+        Options.Add(Weights);
         SetAction(parse => new InspectCommand(this, parse, console).Execute());
     }
 }

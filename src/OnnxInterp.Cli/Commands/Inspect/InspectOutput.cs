@@ -37,6 +37,10 @@ public sealed record InspectOutput(
     /// </summary>
     public int HookedOnlyCount { get; init; }
 
+    /// <summary>With <c>--weights</c>: every recognised weight, its TransformerLens shape, source initializer and derivation.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<OnnxInterp.Hooks.Weights.WeightRow>? Weights { get; init; }
+
     /// <summary>The recognised configuration (layers, heads, sizes) in TransformerLens names.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HookConfig { get; init; }

@@ -27,6 +27,7 @@ public static class InspectText
                 w.WriteLine($"  {h.Name.PadRight(width)}  {layout,-28} {type,-24} {h.Tensor}");
             }
         }
+        if (o.Weights is { } weights) InspectWeightsText.Write(w, weights);
         var shown = list == 0 ? o.ExposableCount : Math.Min(list, o.ExposableCount);
         var note = (o.HookedOnlyCount > 0 ? $"; the last {o.HookedOnlyCount} exist only in the hooked model" : "")
                    + (shown < o.ExposableCount ? $", first {shown} shown; --list 0 or --json lists all" : "");

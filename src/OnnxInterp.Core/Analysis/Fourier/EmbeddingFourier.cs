@@ -74,13 +74,6 @@ public static class EmbeddingFourier
         energy[0] = power[0];
         for (int k = 1; k <= half; k++) energy[k] = power[k] + (p - k != k ? power[p - k] : 0);
         if (p % 2 == 0) energy = [.. energy, power[p / 2]];
-        double total = energy.Sum();
-        var frequencies = energy.Select((e, k) => new FrequencyNorm(k, Math.Sqrt(e), total == 0 ? 0 : e / total)).ToList();
-
-        var ranked = frequencies.Where(f => f.Frequency > 0).OrderByDescending(f => f.Norm).ThenBy(f => f.Frequency).ToList();
-        var norms = ranked.Select(f => f.Norm).Order().ToList();
-        double median = norms.Count == 0 ? 0 : norms.Count % 2 == 1 ? norms[norms.Count / 2] : (norms[norms.Count / 2 - 1] + norms[norms.Count / 2]) / 2;
-        var key = ranked.Where(f => f.Norm > 0 && f.Norm >= keyRatio * median).ToList();
-        return new FourierSpectrum(p, dModel, frequencies, keyRatio, median, key);
+        return FourierSpectrum.FromEnergies(p, dModel, energy, keyRatio);
     }
 }

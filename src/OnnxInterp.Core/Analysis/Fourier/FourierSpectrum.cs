@@ -10,6 +10,21 @@ namespace OnnxInterp.Analysis.Fourier;
 public sealed record FourierSpectrum(int P, int DModel, IReadOnlyList<FrequencyNorm> Frequencies, double KeyRatio, double MedianNorm,
     IReadOnlyList<FrequencyNorm> KeyFrequencies)
 {
+    /// <summary>
+    /// A spectrum from the squared norm of each real frequency 0, 1, .. (index = frequency): norms, shares, the median
+    /// non-constant norm, and the key frequencies (norm at least <paramref name="keyRatio"/> times that median).
+    /// </summary>
+    public static FourierSpectrum FromEnergies(int p, int width, IReadOnlyList<double> energy, double keyRatio)
+    {
+        double total = energy.Sum();
+        var frequencies = energy.Select((e, k) => new FrequencyNorm(k, Math.Sqrt(e), total == 0 ? 0 : e / total)).ToList();
+        var ranked = frequencies.Where(f => f.Frequency > 0).OrderByDescending(f => f.Norm).ThenBy(f => f.Frequency).ToList();
+        var norms = ranked.Select(f => f.Norm).Order().ToList();
+        double median = norms.Count == 0 ? 0 : norms.Count % 2 == 1 ? norms[norms.Count / 2] : (norms[norms.Count / 2 - 1] + norms[norms.Count / 2]) / 2;
+        var key = ranked.Where(f => f.Norm > 0 && f.Norm >= keyRatio * median).ToList();
+        return new FourierSpectrum(p, width, frequencies, keyRatio, median, key);
+    }
+
     /// <summary>Share of the non-constant squared norm the key frequencies carry.</summary>
     public double KeyShare => TopShare(KeyFrequencies.Count);
 

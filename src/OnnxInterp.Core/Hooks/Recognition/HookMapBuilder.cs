@@ -19,22 +19,22 @@ internal sealed class HookMapBuilder(OnnxGraph graph, Decoder decoder)
         if (decoder.Embed is { } e)
         {
             Add("hook_embed", e.Output);
-            Param("W_E", e.Table, "d_vocab", "d_model");
+            Param("W_E", e.Table, "Gather (embedding lookup)", "d_vocab", "d_model");
         }
         if (decoder.PosEmbed is { } p)
         {
             if (p.BroadcastLike is null) Add("hook_pos_embed", p.Output);
             else Pending("hook_pos_embed", new BroadcastFixDerivation("hook_pos_embed", new DerivedBroadcast.Request(p.Output, p.BroadcastLike, Plan("hook_pos_embed"))),
                 HookKind.Layout, $"'{p.Output}' (positions computed in the graph, without the batch axis) expanded over the batch");
-            Param("W_pos", p.Table, "n_ctx", "d_model");
+            Param("W_pos", p.Table, p.BroadcastLike is null ? "Gather (embedding lookup)" : "Slice of the table's first rows", "n_ctx", "d_model");
         }
         foreach (var b in decoder.Blocks) AddBlock(b);
         if (decoder.LnFinal is { } lnf) AddLayerNorm("ln_final", lnf);
         if (decoder.Unembed is { } u)
         {
             Add("logits", u.Output);
-            Param("W_U", u.Weight, u.Transposed, "d_model", "d_vocab");
-            if (u.Bias is not null) Param("b_U", u.Bias, "d_vocab");
+            Param("W_U", u.Weight, u.Transposed, u.Form, null, "d_model", "d_vocab");
+            if (u.Bias is not null) Param("b_U", u.Bias, "bias of the unembedding", "d_vocab");
         }
         return new HookMap(points, Config, parameters, $"recognised: {decoder.Evidence}");
     }
@@ -62,8 +62,9 @@ internal sealed class HookMapBuilder(OnnxGraph graph, Decoder decoder)
             Plan(P("attn.hook_result")), Plan(P("hook_attn_out")))), HookKind.Derived,
             "z times W_O split by head; the attention output is then recomputed as the sum over heads plus b_O (equal within 1e-5)");
         Add(P("hook_attn_out"), b.AttnOut);
-        Param(P("attn.W_O"), a.Out.Weight, a.Out.Transposed, "head*d_head", "d_model");
-        if (a.Out.Bias is not null) Param(P("attn.b_O"), a.Out.Bias, "d_model");
+        AddQkvWeights(l, a);
+        Param(P("attn.W_O"), a.Out.Weight, a.Out.Transposed, $"{a.Out.Form} reading z; rows split by head", null, "head*d_head", "d_model");
+        if (a.Out.Bias is not null) Param(P("attn.b_O"), a.Out.Bias, "bias of the output projection", "d_model");
         if (b.HasMlp)
         {
             Add(P("hook_resid_mid"), b.ResidMid);
@@ -71,10 +72,10 @@ internal sealed class HookMapBuilder(OnnxGraph graph, Decoder decoder)
             Add(P("mlp.hook_pre"), b.MlpIn!.Output);
             Add(P("mlp.hook_post"), b.MlpOut!.Input);
             Add(P("hook_mlp_out"), b.MlpOut.Output);
-            Param(P("mlp.W_in"), b.MlpIn.Weight, b.MlpIn.Transposed, "d_model", "d_mlp");
-            if (b.MlpIn.Bias is not null) Param(P("mlp.b_in"), b.MlpIn.Bias, "d_mlp");
-            Param(P("mlp.W_out"), b.MlpOut.Weight, b.MlpOut.Transposed, "d_mlp", "d_model");
-            if (b.MlpOut.Bias is not null) Param(P("mlp.b_out"), b.MlpOut.Bias, "d_model");
+            Param(P("mlp.W_in"), b.MlpIn.Weight, b.MlpIn.Transposed, b.MlpIn.Form, null, "d_model", "d_mlp");
+            if (b.MlpIn.Bias is not null) Param(P("mlp.b_in"), b.MlpIn.Bias, "bias of the MLP input", "d_mlp");
+            Param(P("mlp.W_out"), b.MlpOut.Weight, b.MlpOut.Transposed, b.MlpOut.Form, null, "d_mlp", "d_model");
+            if (b.MlpOut.Bias is not null) Param(P("mlp.b_out"), b.MlpOut.Bias, "bias of the MLP output", "d_model");
         }
         Add(P("hook_resid_post"), b.ResidPost);
     }
@@ -109,8 +110,9 @@ internal sealed class HookMapBuilder(OnnxGraph graph, Decoder decoder)
             Pending($"{prefix}.hook_scale", d, HookKind.Derived, note);
             Pending($"{prefix}.hook_normalized", d, HookKind.Derived, note);
         }
-        Param($"{prefix}.w", ln.Weight, "d_model");
-        Param($"{prefix}.b", ln.Bias, "d_model");
+        var form = ln.Fused is null ? "decomposed LayerNorm" : "LayerNormalization";
+        Param($"{prefix}.w", ln.Weight, $"{form} scale", "d_model");
+        Param($"{prefix}.b", ln.Bias, $"{form} bias", "d_model");
     }
 
     void Add(string name, string tensor, string? note = null) =>
@@ -127,11 +129,39 @@ internal sealed class HookMapBuilder(OnnxGraph graph, Decoder decoder)
         return name;
     }
 
-    void Param(string name, string? tensor, params string[] axes) => Param(name, tensor, false, axes);
+    /// <summary>
+    /// W_Q, W_K, W_V and their biases: the columns of the (possibly fused c_attn) projection each of q, k, v reads.
+    /// Heads whose projection was not found get no entry; the weight reader then explains what the graph holds.
+    /// </summary>
+    void AddQkvWeights(int layer, Attention a)
+    {
+        foreach (var (h, letter) in new[] { (a.Q, "Q"), (a.K, "K"), (a.V, "V") })
+        {
+            if (h.Projection is not { } proj) continue;
+            var linear = proj.Linear;
+            long total = OutFeatures(linear) ?? proj.Width;
+            var columns = proj.Start == 0 && proj.Width == total ? null : new ColumnRange(proj.Start, proj.Width);
+            var how = columns is null
+                ? $"{linear.Form}; columns split by head"
+                : $"{linear.Form} of a fused q/k/v projection, {columns} of {total}; split by head";
+            Param($"blocks.{layer}.attn.W_{letter}", linear.Weight, linear.Transposed, how, columns, "d_model", columns is null ? "head*d_head" : "q|k|v*head*d_head");
+            if (linear.Bias is not null)
+                Param($"blocks.{layer}.attn.b_{letter}", linear.Bias, false, columns is null ? "projection bias" : $"projection bias, {columns}", columns,
+                    columns is null ? "head*d_head" : "q|k|v*head*d_head");
+        }
+    }
 
-    void Param(string name, string? tensor, bool transposed, params string[] axes)
+    long? OutFeatures(Linear linear)
+    {
+        var proto = graph.Initializers.TryGetValue(linear.Weight, out var init) ? init : graph.Producer(linear.Weight)?.Attribute("value")?.T;
+        return proto?.Dims is [var rows, var cols] ? linear.Transposed ? rows : cols : null;
+    }
+
+    void Param(string name, string? tensor, string derivation, params string[] axes) => Param(name, tensor, false, derivation, null, axes);
+
+    void Param(string name, string? tensor, bool transposed, string derivation, ColumnRange? columns, params string[] axes)
     {
         if (tensor is null) return;
-        parameters.Add(new ParameterRef(name, tensor, transposed ? [.. axes.Reverse()] : axes, transposed));
+        parameters.Add(new ParameterRef(name, tensor, transposed ? [.. axes.Reverse()] : axes, transposed, columns, derivation));
     }
 }

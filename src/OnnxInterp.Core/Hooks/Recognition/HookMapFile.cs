@@ -133,7 +133,15 @@ internal static partial class HookMapFile
             ? av.EnumerateArray().Select(a => a.GetString()!).ToArray()
             : graph.TypeOf(tensor)?.Shape?.Select((_, i) => $"axis{i}").ToArray() ?? [];
         bool transposed = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("transposed", out var t) && t.GetBoolean();
-        return new ParameterRef(name, tensor, axes, transposed);
+        // "columns": [start, width] names one part of a fused weight (W_Q as the first third of a q/k/v projection).
+        ColumnRange? columns = null;
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("columns", out var cv))
+        {
+            if (cv.ValueKind != JsonValueKind.Array || cv.GetArrayLength() != 2 || cv.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
+                throw new HookMapException($"{file}: parameter '{name}': \"columns\" must be [start, width], e.g. [0, 768].");
+            columns = new ColumnRange(cv[0].GetInt64(), cv[1].GetInt64());
+        }
+        return new ParameterRef(name, tensor, axes, transposed, columns, columns is null ? null : $"from the hook-map file, {columns}");
     }
 
     [GeneratedRegex(@"\{l([+-]\d+)?\}")]

@@ -4,9 +4,10 @@ namespace OnnxInterp.Hooks.Recognition;
 
 /// <summary>
 /// A linear layer as exported: <c>MatMul(x, W) [+ b]</c>, or <c>Reshape -> Gemm(W, b) -> Reshape</c> (GPT-2's Conv1D
-/// through the TorchScript exporter). <see cref="Weight"/> is stored [in, out] unless <see cref="Transposed"/>.
+/// through the TorchScript exporter). <see cref="Weight"/> is stored [in, out] unless <see cref="Transposed"/>;
+/// <see cref="Form"/> says how the op reads it (for <c>inspect --weights</c>).
 /// </summary>
-internal sealed record Linear(string Input, string Output, string Weight, bool Transposed, string? Bias)
+internal sealed record Linear(string Input, string Output, string Weight, bool Transposed, string? Bias, string Form = "MatMul")
 {
     /// <summary>(in, out) features from the weight's dims, or null when its shape is not known.</summary>
     public (long In, long Out)? Features(GraphQuery q) =>
@@ -21,7 +22,7 @@ internal sealed record Linear(string Input, string Output, string Weight, bool T
             {
                 var mm = n.Outputs[0];
                 var add = q.ConsumersOf(mm, "Add").FirstOrDefault(a => IsBias(q, GraphQuery.Other(a, mm)));
-                yield return add is null ? new Linear(x, mm, w, t, null) : new Linear(x, add.Outputs[0], w, t, GraphQuery.Other(add, mm));
+                yield return add is null ? new Linear(x, mm, w, t, null, MatMulForm(t)) : new Linear(x, add.Outputs[0], w, t, GraphQuery.Other(add, mm), MatMulForm(t));
             }
             else if (n.OpType == "Gemm" && n.Inputs[0] == x && GemmOf(q, n) is { } g)
                 yield return g with { Input = x };
@@ -51,10 +52,10 @@ internal sealed record Linear(string Input, string Output, string Weight, bool T
             case "Add":
                 foreach (var (mmOut, bias) in new[] { (p.Inputs[0], p.Inputs[1]), (p.Inputs[1], p.Inputs[0]) })
                     if (IsBias(q, bias) && q.ProducerOf(mmOut, "MatMul") is { } mm && WeightOf(q, mm.Inputs[1]) is (string w, bool t))
-                        return new Linear(mm.Inputs[0], y, w, t, bias);
+                        return new Linear(mm.Inputs[0], y, w, t, bias, MatMulForm(t));
                 return null;
             case "MatMul" when WeightOf(q, p.Inputs[1]) is (string w2, bool t2):
-                return new Linear(p.Inputs[0], y, w2, t2, null);
+                return new Linear(p.Inputs[0], y, w2, t2, null, MatMulForm(t2));
             default:
                 return null;
         }
@@ -66,8 +67,11 @@ internal sealed record Linear(string Input, string Output, string Weight, bool T
         if (gemm.FloatAttribute("alpha") is { } a && a != 1f || gemm.FloatAttribute("beta") is { } b && b != 1f) return null;
         bool transB = gemm.IntAttribute("transB") is 1;
         var bias = gemm.Inputs.Count > 2 && gemm.Inputs[2].Length > 0 ? gemm.Inputs[2] : null;
-        return new Linear(gemm.Inputs[0], gemm.Outputs[0], w, t ^ transB, bias);
+        var form = "Gemm" + (transB ? " transB=1" : "") + (t ? " of Transpose(W)" : "");
+        return new Linear(gemm.Inputs[0], gemm.Outputs[0], w, t ^ transB, bias, form);
     }
+
+    static string MatMulForm(bool viaTranspose) => viaTranspose ? "MatMul(x, Transpose(W))" : "MatMul(x, W)";
 
     /// <summary>A constant matrix, or the transpose of one (tied embeddings), as (tensor, transposed).</summary>
     static (string, bool)? WeightOf(GraphQuery q, string tensor)
