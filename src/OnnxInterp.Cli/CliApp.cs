@@ -14,6 +14,7 @@ using OnnxInterp.Cli.Commands.PathPatch;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Commands.Rewrite;
 using OnnxInterp.Cli.Commands.Run;
+using OnnxInterp.Cli.Commands.Scrub;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli;
@@ -52,6 +53,7 @@ public static class CliApp
             new PatchCommandDefinition(console),
             new PathPatchCommandDefinition(console),
             new DiscoverCommandDefinition(console),
+            new ScrubCommandDefinition(console),
             new AblateCommandDefinition(console),
             new LensCommandDefinition(console),
             new AttributeCommandDefinition(console),

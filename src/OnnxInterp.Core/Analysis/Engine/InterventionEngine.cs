@@ -168,13 +168,18 @@ public sealed partial class InterventionEngine : IDisposable
     }
 
     /// <summary>
-    /// Session runs as lists of plan rows. Each row brings the rows it reads from (transitively) into its run; a run is
-    /// closed when the next row's missing rows would take it past the capacity. Rows of different lengths never share one.
+    /// Session runs as lists of plan rows. Rows no other row reads from are packed in plan order, each bringing the rows it
+    /// reads from (transitively) into its run; a run is closed when the next row's missing rows would take it past the
+    /// capacity. Rows of different lengths never share one.
     /// </summary>
     internal static List<List<int>> Pack(IReadOnlyList<PlanRow> rows, int capacity)
     {
         var runs = new List<List<int>>();
-        foreach (var length in Enumerable.Range(0, rows.Count).GroupBy(r => rows[r].Tokens.Count))
+        var sources = rows.SelectMany(r => r.WriteList).Select(w => w.Source).OfType<WriteSource.FromRow>().Select(f => f.Row).ToHashSet();
+        // A row read by others is run inside their closures; packing it on its own first would run it twice.
+        var roots = Enumerable.Range(0, rows.Count).Where(r => !sources.Contains(r)).ToList();
+        var order = roots.Count > 0 ? roots.Concat(sources.Order()) : Enumerable.Range(0, rows.Count);
+        foreach (var length in order.GroupBy(r => rows[r].Tokens.Count))
         {
             var current = new List<int>();
             var present = new HashSet<int>();
