@@ -5,8 +5,16 @@ using OnnxInterp.Runtime;
 
 // Measures what instrumentation costs on one model, all variants in one process run so the ratios
 // compare like with like on a shared, noisy machine. Usage: Benchmarks MODEL [--batch B] [--seq S] [--reps R]
-// (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark).
+// (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark;
+// Benchmarks scrub MODEL HYPOTHESIS DATASET [--samples N]: causal scrubbing batched vs node by node).
 var argsList = args.ToList();
+if (argsList.FirstOrDefault() == "scrub")
+{
+    var positional = argsList.Skip(1).Where(a => !a.StartsWith("--")).ToList();
+    int samples = argsList.IndexOf("--samples") is var k and >= 0 ? int.Parse(argsList[k + 1]) : 16;
+    OnnxInterp.Benchmarks.ScrubBenchmark.Run(positional[0], positional[1], positional[2], samples);
+    return;
+}
 if (argsList.FirstOrDefault() == "engine")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
