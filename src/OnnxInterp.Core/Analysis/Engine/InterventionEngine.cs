@@ -70,7 +70,8 @@ public sealed partial class InterventionEngine : IDisposable
         var runs = new List<IReadOnlyDictionary<string, NamedTensor>>();
         var location = Enumerable.Repeat((Run: -1, Index: -1), rows.Count).ToArray();
         int batchRows = 0;
-        foreach (var batch in Pack(rows, Options.RowsPerRun))
+        var packed = Pack(rows, Options.RowsPerRun);
+        foreach (var batch in packed)
         {
             var index = new Dictionary<int, int>();
             for (int b = 0; b < batch.Count; b++) index.TryAdd(batch[b], b);
@@ -83,6 +84,7 @@ public sealed partial class InterventionEngine : IDisposable
             for (int b = 0; b < batch.Count; b++)
                 if (location[batch[b]].Run < 0) location[batch[b]] = (runs.Count - 1, b);
             batchRows += batch.Count;
+            Options.Progress?.Invoke(runs.Count, packed.Count);
         }
         return new PlanResult(runs, location, reads, logits is null ? null : gather ? GatheredLogits : logits, gather ? plan.LogitRequest.Positions : null, batchRows, identity);
     }

@@ -7,11 +7,12 @@ namespace OnnxInterp.Analysis.Engine;
 /// it reads from always share a run), on <paramref name="Device"/>; sessions come from <paramref name="Sessions"/>
 /// when given (the caller owns it, and later plans with the same sites reuse its sessions), else the engine owns a
 /// cache of its own. <paramref name="Output"/> names the output that plan builders read as logits when the hook map
-/// has no <c>logits</c> hook.
+/// has no <c>logits</c> hook. <paramref name="Progress"/> hears (session runs done, session runs in the plan) after each run.
 /// </summary>
 public sealed record InterventionOptions(
     int RowsPerRun = 32,
     Device Device = Device.Cpu,
     SessionCache? Sessions = null,
     Action<string>? Log = null,
-    string? Output = null);
+    string? Output = null,
+    Action<int, int>? Progress = null);
