@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using OnnxInterp.Cli.Commands.Attribute;
 using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Cache;
+using OnnxInterp.Cli.Commands.Experiment;
 using OnnxInterp.Cli.Commands.Fourier;
 using OnnxInterp.Cli.Commands.Heads;
 using OnnxInterp.Cli.Commands.Inspect;
@@ -53,6 +54,7 @@ public static class CliApp
             new HeadsCommandDefinition(console),
             new MaxActCommandDefinition(console),
             new FourierCommandDefinition(console),
+            new ExperimentCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
         return root;

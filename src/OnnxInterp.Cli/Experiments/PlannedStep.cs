@@ -1,0 +1,4 @@
+namespace OnnxInterp.Cli.Experiments;
+
+/// <summary>A step that passed validation: its output name, kind, model, and the work that produces its result.</summary>
+internal sealed record PlannedStep(string Name, string Kind, string ModelPath, Func<StepRunContext, StepOutcome> Run);
