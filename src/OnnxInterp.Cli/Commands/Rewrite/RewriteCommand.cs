@@ -44,7 +44,19 @@ public sealed class RewriteCommand
         // resolved only after patching so that `patched:*` can name the patch points' outputs.
         groups = HookSelection.ResolveGroups(OnnxModel.Load(modelPath), [.. patches.Select(p => (IReadOnlyList<string>)[p.Pattern]), exposePatterns],
             hookMap, deferTensorPatterns: true);
-        var model = groups[0].Model;
+        try
+        {
+            return Write(groups[0].Model);
+        }
+        catch (UnmatchedPatternException e)
+        {
+            groups[0].ThrowIfUnknownHook(e.Pattern);
+            throw;
+        }
+    }
+
+    int Write(OnnxModel model)
+    {
         var requests = patches
             .SelectMany((p, i) => groups[i].Tensors.Concat(groups[i].TensorPatterns.Count == 0 ? [] : ResolvePatch(model.Graph, p))
                 .Select(t => new PatchRequest(t, p.Source, batchAxis)))
