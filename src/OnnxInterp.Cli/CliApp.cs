@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using OnnxInterp.Cli.Commands.Attribute;
 using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Cache;
+using OnnxInterp.Cli.Commands.Demo;
 using OnnxInterp.Cli.Commands.Experiment;
 using OnnxInterp.Cli.Commands.Fourier;
 using OnnxInterp.Cli.Commands.Heads;
@@ -55,6 +56,7 @@ public static class CliApp
             new MaxActCommandDefinition(console),
             new FourierCommandDefinition(console),
             new ExperimentCommandDefinition(console),
+            new DemoCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
         return root;

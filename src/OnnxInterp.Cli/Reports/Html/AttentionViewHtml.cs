@@ -63,7 +63,7 @@ public static class AttentionViewHtml
             var headBar = root.querySelector('.heads'), boxes = [];
             data.sequences.forEach(function (s, i) {
               var o = document.createElement('option'); o.value = i;
-              o.textContent = (i + 1) + ' of ' + data.sequences.length + ': ' + s.tokens.slice(0, 6).map(show).join('') + '\u2026';
+              o.textContent = (i + 1) + ' of ' + data.sequences.length + ': ' + s.tokens.slice(0, 8).map(show).join(' ') + ' \u2026';
               seq.appendChild(o);
             });
             data.sequences[0].heads.forEach(function (h, i) {
