@@ -7,6 +7,7 @@ using OnnxInterp.Cli.Commands.Demo;
 using OnnxInterp.Cli.Commands.Experiment;
 using OnnxInterp.Cli.Commands.Fourier;
 using OnnxInterp.Cli.Commands.Heads;
+using OnnxInterp.Cli.Commands.Help;
 using OnnxInterp.Cli.Commands.Inspect;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.MaxAct;
@@ -30,8 +31,9 @@ public static class CliApp
         {
             NativeLogging.Silence();
             var parse = BuildRoot(console).Parse(args);
-            if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+            if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamples))
                 return ReportParseErrors(parse, error);
+            AnswerSpaceWarning.Check(parse, error);
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
@@ -57,8 +59,11 @@ public static class CliApp
             new FourierCommandDefinition(console),
             new ExperimentCommandDefinition(console),
             new DemoCommandDefinition(console),
+            new HelpCommandDefinition(console),
+            new VersionCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
+        HelpWithExamples.Install(root);
         return root;
     }
 
@@ -67,6 +72,17 @@ public static class CliApp
     {
         var problems = string.Join(" ", parse.Errors.Select(e => e.Message.Trim()).Distinct().Select(m => m.EndsWith('.') ? m : m + "."));
         var verb = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ";
+        if (parse.CommandResult.Command is RootCommand && parse.Tokens.Count == 0)
+        {
+            error.WriteLine("error: give a verb. Start with `onnxinterp demo`, or run `onnxinterp help` for the list of verbs.");
+            return ExitCodes.Usage;
+        }
+        if (parse.CommandResult.Command is RootCommand root && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } typed)
+        {
+            var close = VerbSuggestion.Closest(typed, root);
+            error.WriteLine($"error: '{typed}' is not a verb{(close is null ? "" : $"; did you mean {close}?")} Run `onnxinterp help` for the list of verbs.");
+            return ExitCodes.Usage;
+        }
         error.WriteLine($"error: {problems} Run `onnxinterp {verb}--help` for usage.");
         return ExitCodes.Usage;
     }

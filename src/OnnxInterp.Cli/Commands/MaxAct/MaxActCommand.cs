@@ -33,7 +33,7 @@ public sealed class MaxActCommand
         if (options.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, not {options.BatchSize}.");
         if (options.ContextBefore < 0 || options.ContextAfter < 0) throw new UsageException("--context and --after must be 0 or more.");
         if (options.MaxExamples is < 1) throw new UsageException("--max-examples must be at least 1.");
-        if (!File.Exists(dataPath)) throw new UsageException($"--data {dataPath}: file not found.");
+        if (!File.Exists(dataPath)) throw new FileNotFoundException($"--data {dataPath}: file not found.", dataPath);
     }
 
     public int Execute()
