@@ -74,7 +74,7 @@ public static class CliApp
         var verb = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ";
         if (parse.CommandResult.Command is RootCommand && parse.Tokens.Count == 0)
         {
-            error.WriteLine("error: give a verb. Start with `onnxinterp demo`, or run `onnxinterp help` for the list of verbs.");
+            error.WriteLine("error: no command given. Start with `onnxinterp demo`, or run `onnxinterp help` for the list of verbs.");
             return ExitCodes.Usage;
         }
         if (parse.CommandResult.Command is RootCommand root && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } typed)

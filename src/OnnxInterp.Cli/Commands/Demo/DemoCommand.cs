@@ -20,7 +20,7 @@ public sealed class DemoCommand(DemoCommandDefinition d, ParseResult parse, CliC
         var folder = ReportFiles.PrepareFolder(parse.GetValue(d.Output)!);
         var spec = ReportFiles.WriteText(folder, "demo.experiment.json", DemoSpec.Json(models));
         var device = parse.GetValue(d.Device);
-        var results = ExperimentCommand.Run(spec, folder, device, new StepProgress(console, parse.GetValue(d.Quiet)))!;
+        var results = ExperimentCommand.Run(spec, folder, device, console, parse.GetValue(d.Quiet))!;
         DemoSummary.Write(console.Out, results);
         console.Out.WriteLine();
         console.Out.WriteLine($"{results.Steps.Count} steps in {results.Seconds:0.0} s on {results.Device}. Open {Path.Combine(folder, "report.html")}");

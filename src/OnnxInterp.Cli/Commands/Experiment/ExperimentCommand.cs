@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OnnxInterp.Cli.Experiments;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Runtime;
 
@@ -17,8 +18,7 @@ public sealed class ExperimentCommand(ExperimentCommandDefinition d, ParseResult
     {
         var full = Path.GetFullPath(output);
         if (File.Exists(full)) throw new UsageException($"-o {output} is a file; give a folder for the experiment's results.");
-        var progress = new StepProgress(console, quiet);
-        var results = Run(specPath, full, device, progress, checkOnly);
+        var results = Run(specPath, full, device, console, quiet, checkOnly);
         if (results is null)
         {
             console.Out.WriteLine($"{specPath}: valid; nothing was run.");
@@ -30,14 +30,14 @@ public sealed class ExperimentCommand(ExperimentCommandDefinition d, ParseResult
     }
 
     /// <summary>Reads, checks and (unless <paramref name="checkOnly"/>) runs a spec into <paramref name="folder"/>; shared with <c>demo</c>.</summary>
-    internal static ExperimentResults? Run(string specPath, string folder, Device? device, IExperimentProgress progress, bool checkOnly = false)
+    internal static ExperimentResults? Run(string specPath, string folder, Device? device, CliConsole console, bool quiet, bool checkOnly = false)
     {
         ExperimentPlan plan;
         System.Text.Json.JsonElement json;
         try
         {
             (var spec, json) = SpecReader.Read(specPath);
-            plan = ExperimentPlan.Create(spec, specPath, device, progress.Notice);
+            plan = ExperimentPlan.Create(spec, specPath, device, console.Notice);
         }
         catch (SpecException e)
         {
@@ -45,7 +45,7 @@ public sealed class ExperimentCommand(ExperimentCommandDefinition d, ParseResult
         }
         if (checkOnly) return null;
         ReportFiles.PrepareFolder(folder);
-        var results = ExperimentRunner.Run(plan, json, folder, progress);
-        return ExperimentFiles.Write(results, folder);
+        return ProgressDisplay.Run(console, quiet, "experiment", plan.Steps.Count, "steps",
+            sink => ExperimentFiles.Write(ExperimentRunner.Run(plan, json, folder, new StepProgress(sink)), folder), lineInterval: TimeSpan.Zero);
     }
 }

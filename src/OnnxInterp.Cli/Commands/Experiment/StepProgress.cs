@@ -1,19 +1,15 @@
 using OnnxInterp.Cli.Experiments;
+using OnnxInterp.Cli.Progress;
 
 namespace OnnxInterp.Cli.Commands.Experiment;
 
-/// <summary>One stderr line as each step starts and ends (<c>[2/5] patch ioi ... 1.3 s</c>); notices always, progress unless quiet.</summary>
-internal sealed class StepProgress(CliConsole console, bool quiet) : IExperimentProgress
+/// <summary>An experiment's steps on the progress display: the step running now, and the count done of all.</summary>
+internal sealed class StepProgress(IProgressSink sink) : IExperimentProgress
 {
-    public void StepStarted(int index, int count, string kind, string name)
-    {
-        if (!quiet) console.Error.WriteLine($"[{index + 1}/{count}] {kind} {name} ...");
-    }
+    public void StepStarted(int index, int count, string kind, string name) => sink.Report(index, $"step {index + 1}/{count}, {kind} {name}");
 
-    public void StepFinished(int index, int count, string kind, string name, double seconds)
-    {
-        if (!quiet) console.Error.WriteLine($"[{index + 1}/{count}] {kind} {name} done in {seconds:0.0} s");
-    }
+    public void StepFinished(int index, int count, string kind, string name, double seconds) =>
+        sink.Report(index + 1, $"{index + 1}/{count} steps done");
 
-    public void Notice(string line) => console.Notice(line);
+    public void Notice(string line) => sink.Notice(line);
 }

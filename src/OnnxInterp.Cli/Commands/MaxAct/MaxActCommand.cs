@@ -5,6 +5,7 @@ using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Analysis.MaxAct;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Hooks;
 
@@ -48,11 +49,19 @@ public sealed class MaxActCommand
         using var capture = CreateCapture(model, targets);
         using var reader = new StreamReader(dataPath);
         var examples = TokenLines.Read(reader, gpt2 ? Gpt2Tokens.Encode : null, parse.GetValue(d.NoBos) ? null : BosToken.Of(model), maxLength, model.Map.DVocab);
-        var progress = new StderrProgress(console, parse.GetValue(d.Quiet));
+        bool quiet = parse.GetValue(d.Quiet);
+        MaxActProgress? last = null;
+        // The bar follows the bytes read (or the examples, when --max-examples stops early), so its time left needs no counting pass.
+        long total = options.MaxExamples ?? Math.Max(1, reader.BaseStream.Length);
         IReadOnlyList<MaxActTargetResult> results;
         try
         {
-            results = MaxActSearch.Run(examples, targets, capture.Run, options, progress);
+            results = ProgressDisplay.Run(console, quiet, "maxact", total, options.MaxExamples is null ? "bytes" : "examples", sink =>
+                MaxActSearch.Run(examples, targets, capture.Run, options, new SearchProgress(p =>
+                {
+                    last = p;
+                    sink.Report(options.MaxExamples is null ? Math.Min(reader.BaseStream.Position, total - 1) : p.Examples, $"{p.Examples:N0} examples, {p.Tokens:N0} tokens");
+                })));
         }
         catch (FormatException e)
         {
@@ -62,11 +71,11 @@ public sealed class MaxActCommand
         {
             throw new UsageException(e.Message);
         }
-        progress.Finish();
+        if (!quiet && last is { } done)
+            console.Error.WriteLine($"maxact: {done.Examples:N0} examples, {done.Tokens:N0} tokens, {done.Elapsed.TotalSeconds:0.0} s ({(done.Elapsed.TotalSeconds > 0 ? done.Tokens / done.Elapsed.TotalSeconds : 0):N0} tokens/s), done");
 
         var rows = results.Select(r => new MaxActTargetRow(r.Target.Label, r.Target.Kind.ToString(), r.Target.Hook,
             [.. r.Examples.Select((e, i) => Row(model, e, i + 1))])).ToList();
-        var last = progress.Last;
         var report = new MaxActOutput(Path.GetFullPath(modelPath), capture.Device.ToString().ToLowerInvariant(), Path.GetFullPath(dataPath),
             last?.Examples ?? 0, last?.Tokens ?? 0, last?.Elapsed.TotalSeconds ?? 0, options.K, rows, null);
         if (folder is not null)
@@ -159,33 +168,9 @@ public sealed class MaxActCommand
         foreach (var f in r.Files ?? []) w.WriteLine($"wrote {f}");
     }
 
-    /// <summary>Progress on stderr, synchronously: a line rewritten in place on a terminal, else one line every few seconds.</summary>
-    sealed class StderrProgress(CliConsole console, bool quiet) : IProgress<MaxActProgress>
+    /// <summary>The search's progress, handled synchronously (Progress&lt;T&gt; would post it to the thread pool).</summary>
+    sealed class SearchProgress(Action<MaxActProgress> report) : IProgress<MaxActProgress>
     {
-        readonly bool terminal = ReferenceEquals(console.Error, Console.Error) && !Console.IsErrorRedirected;
-        TimeSpan lastShown = TimeSpan.Zero;
-
-        public MaxActProgress? Last { get; private set; }
-
-        public void Report(MaxActProgress value)
-        {
-            Last = value;
-            if (quiet || value.Elapsed - lastShown < TimeSpan.FromSeconds(terminal ? 0.2 : 5)) return;
-            lastShown = value.Elapsed;
-            Write(value, final: false);
-        }
-
-        public void Finish()
-        {
-            if (!quiet && Last is { } last) Write(last, final: true);
-        }
-
-        void Write(MaxActProgress p, bool final)
-        {
-            var rate = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
-            var line = $"maxact: {p.Examples:N0} examples, {p.Tokens:N0} tokens, {p.Elapsed.TotalSeconds:0.0} s ({rate:N0} tokens/s){(final ? ", done" : "")}";
-            if (terminal) console.Error.Write("\r" + line + (final ? "\n" : ""));
-            else console.Error.WriteLine(line);
-        }
+        public void Report(MaxActProgress value) => report(value);
     }
 }
