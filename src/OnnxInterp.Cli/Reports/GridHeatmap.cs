@@ -6,7 +6,7 @@ namespace OnnxInterp.Cli.Reports;
 /// <summary>
 /// Renders a <see cref="GridResult"/> as a PNG heatmap with ScottPlot: row 0 at the top (as the grid is printed), a tick per
 /// label with the figure sized to the grid so labels never overlap (column labels rotated; thinned only past
-/// <see cref="MaxTicks"/>), values written in the cells of a small grid, a colour bar, and the caption under the title.
+/// <see cref="MaxTicks"/>), values written in the cells of a small grid (up to 24 columns), a colour bar, and the caption under the title.
 /// The colour scale is the grid's fixed range when it has one (said on the colour bar), else centred on zero when the
 /// values take both signs (so "no effect" is the middle colour).
 /// </summary>
@@ -50,7 +50,9 @@ public static class GridHeatmap
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = barLabel.Trim();
 
-        if (grid.Rows * grid.Columns <= CellValuesUpTo) WriteValues(plot, grid, heatmap);
+        // Values are written only where a cell has room for "-0.88" (a few hundred cells, at most 24 columns).
+        bool values = grid.Rows * grid.Columns <= CellValuesUpTo && grid.Columns <= 24;
+        if (values) WriteValues(plot, grid, heatmap);
 
         int longestColumn = grid.ColumnLabels.Count == 0 ? 1 : grid.ColumnLabels.Max(l => l.Length);
         bool rotate = grid.Columns > 6 || longestColumn > 6;
@@ -71,7 +73,7 @@ public static class GridHeatmap
         plot.Axes.SetLimits(-0.5, grid.Columns - 0.5, -0.5, grid.Rows - 0.5);
 
         // Cells big enough for a 12 px label each: a 64-position axis gets 64 legible ticks.
-        int cellWidth = rotate ? 18 : Math.Max(18, 8 * longestColumn);
+        int cellWidth = Math.Max(values ? 40 : 18, rotate ? 0 : 8 * longestColumn);
         int titleWidth = 9 * Math.Max(title.Length, grid.Caption is null ? 0 : Math.Min(grid.Caption.Length, 120)) + 40;
         int w = width ?? Math.Clamp(Math.Max(titleWidth, 220 + cellWidth * grid.Columns + 8 * grid.RowLabels.Max(l => l.Length)), 520, 4000);
         // Tall enough for the colour bar's label, which runs along it.
