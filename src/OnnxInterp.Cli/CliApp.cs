@@ -11,6 +11,7 @@ using OnnxInterp.Cli.Commands.Help;
 using OnnxInterp.Cli.Commands.Inspect;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.MaxAct;
+using OnnxInterp.Cli.Commands.Merge;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Commands.Rewrite;
 using OnnxInterp.Cli.Commands.Run;
@@ -58,6 +59,7 @@ public static class CliApp
             new MaxActCommandDefinition(console),
             new FourierCommandDefinition(console),
             new ExperimentCommandDefinition(console),
+            new MergeCommandDefinition(console),
             new DemoCommandDefinition(console),
             new HelpCommandDefinition(console),
             new VersionCommandDefinition(console),

@@ -22,4 +22,8 @@ public sealed record ExperimentResults(
     DateTimeOffset Started,
     double Seconds,
     IReadOnlyList<StepResult> Steps,
-    IReadOnlyList<string>? Files = null);
+    IReadOnlyList<string>? Files = null)
+{
+    /// <summary>The shard these results are (null for a whole run or a merge of all shards); <c>merge</c> needs every shard.</summary>
+    public Shard? Shard { get; init; }
+}

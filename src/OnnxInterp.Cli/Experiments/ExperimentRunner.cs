@@ -12,7 +12,7 @@ namespace OnnxInterp.Cli.Experiments;
 /// </summary>
 internal static class ExperimentRunner
 {
-    public static ExperimentResults Run(ExperimentPlan plan, JsonElement specJson, string outputFolder, IExperimentProgress progress)
+    public static ExperimentResults Run(ExperimentPlan plan, JsonElement specJson, string outputFolder, IExperimentProgress progress, Shard? shard = null)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -21,20 +21,25 @@ internal static class ExperimentRunner
         for (int i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
+            if (shard is not null && !step.SplitsAcrossShards && !shard.RunsStep(i))
+            {
+                progress.StepFinished(i, plan.Steps.Count, step.Kind, step.Name, 0);
+                continue;
+            }
             progress.StepStarted(i, plan.Steps.Count, step.Kind, step.Name);
             var stepClock = Stopwatch.StartNew();
-            var outcome = step.Run(new StepRunContext(device, step.Name, outputFolder, step.ModelPath, progress.Notice));
+            var outcome = step.Run(new StepRunContext(device, step.Name, outputFolder, step.ModelPath, progress.Notice, shard));
             double seconds = stepClock.Elapsed.TotalSeconds;
             var caption = Caption(step.ModelPath, outcome.Prompts);
             steps.Add(new StepResult(step.Name, step.Kind, step.ModelPath, seconds, outcome.Seed, outcome.Prompts, outcome.Result,
                 outcome.Tables, [.. outcome.Grids.Select(g => g with { Grid = g.Grid with { Caption = g.Grid.Caption ?? caption } })],
-                outcome.Attention, outcome.Texts, outcome.Files));
+                outcome.Attention, outcome.Texts, outcome.Files) { Index = i });
             progress.StepFinished(i, plan.Steps.Count, step.Kind, step.Name, seconds);
         }
         var models = plan.Models.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => ModelHashes.Of(m.Key, m.Value)).ToList();
         return new ExperimentResults("onnxinterp", ToolVersion.Version, ToolVersion.Commit, $".NET {Environment.Version}, {RuntimeInformation.OSDescription}",
             Path.GetFullPath(plan.SpecPath), ModelHashes.Sha256(plan.SpecPath), specJson, models,
-            plan.Spec.Device.ToLowerInvariant(), device.ToString().ToLowerInvariant(), plan.Spec.Seed, started, clock.Elapsed.TotalSeconds, steps);
+            plan.Spec.Device.ToLowerInvariant(), device.ToString().ToLowerInvariant(), plan.Spec.Seed, started, clock.Elapsed.TotalSeconds, steps) { Shard = shard };
     }
 
     /// <summary>What a heatmap's caption says: the model, and the first prompt (how many more there are).</summary>

@@ -16,4 +16,8 @@ public sealed record StepResult(
     IReadOnlyList<NamedGrid> Grids,
     AttentionView? Attention = null,
     IReadOnlyList<TokenActivationText>? Texts = null,
-    IReadOnlyList<string>? Files = null);
+    IReadOnlyList<string>? Files = null)
+{
+    /// <summary>The step's position in the spec's <c>steps</c> (a shard's results hold only some steps).</summary>
+    public int Index { get; init; }
+}

@@ -22,13 +22,14 @@ public sealed class ExperimentCommandDefinition : Command
         },
     };
     public Option<bool> Check { get; } = new("--check") { Description = "Validate the spec against its models and stop: nothing runs and nothing is written." };
+    public Option<string> Shard { get; } = new("--shard") { Description = "Run shard K of N (0-based): step i runs on shard i mod N, a maxact step's batches are split the same way. `merge` combines all N outputs into exactly what one run gives.", HelpName = "K/N" };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress lines on stderr (errors and warnings still go there)." };
 
     public ExperimentCommandDefinition(CliConsole console)
         : base("experiment", "Run an experiment spec (cache, patch, ablate, lens, attribute, heads, maxact steps) headless: results.json with every number and what produced it, a CSV per table, a PNG per heatmap, and a self-contained report.html.")
     {
         Arguments.Add(Spec);
-        foreach (var o in new Option[] { Output, Device, Check, Quiet }) Options.Add(o);
+        foreach (var o in new Option[] { Output, Device, Shard, Check, Quiet }) Options.Add(o);
         SetAction(parse => new ExperimentCommand(this, parse, console).Execute());
     }
 }

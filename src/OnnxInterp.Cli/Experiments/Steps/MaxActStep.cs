@@ -53,7 +53,7 @@ public sealed record MaxActStep : StepSpec
         if (targets.Count == 0) throw new SpecException(field + ".neurons", "nothing to look for: give \"neurons\" (HOOK:N) or \"heads\" (L.H).");
         int maxLength = MaxLength ?? (model.Map.Config.NCtx > 0 ? model.Map.Config.NCtx : 1024);
         if (maxLength < 1) throw new SpecException(field + ".maxLength", $"must be at least 1, not {maxLength}.");
-        return new PlannedStep(Name ?? "maxact", Kind, planner.ModelPath(this, field), run => Run(model, data, targets, maxLength, run));
+        return new PlannedStep(Name ?? "maxact", Kind, planner.ModelPath(this, field), run => Run(model, data, targets, maxLength, run)) { SplitsAcrossShards = true };
     }
 
     static MaxActTarget Neuron(HookMap map, string spec, string field)
@@ -73,9 +73,16 @@ public sealed record MaxActStep : StepSpec
     IEnumerable<TokenExample> Read(HookedModel model, StreamReader reader, int maxLength) =>
         TokenLines.Read(reader, BosToken.UsesGpt2Vocabulary(model) ? Gpt2Tokens.Encode : null, NoBos ? null : BosToken.Of(model), maxLength, model.Map.DVocab);
 
+    /// <summary>This shard's batches of the first maxExamples examples: the search then batches them exactly as one run would.</summary>
+    IEnumerable<TokenExample> ShardOf(IEnumerable<TokenExample> examples, Shard? shard)
+    {
+        var limited = MaxExamples is { } max ? examples.Take((int)Math.Min(max, int.MaxValue)) : examples;
+        return shard is null ? limited : limited.Chunk(BatchSize).Where((_, batch) => shard.RunsBatch(batch)).SelectMany(b => b);
+    }
+
     StepOutcome Run(HookedModel model, string data, List<MaxActTarget> targets, int maxLength, StepRunContext run)
     {
-        var options = new MaxActOptions(K, BatchSize, Context, After, MaxExamples);
+        var options = new MaxActOptions(K, BatchSize, Context, After, null);
         using var capture = new HookCapture(model, targets.Select(t => t.Hook).Distinct(), run.Device, run.Notice);
         var clock = Stopwatch.StartNew();
         IReadOnlyList<MaxActTargetResult> results;
@@ -84,7 +91,7 @@ public sealed record MaxActStep : StepSpec
         {
             try
             {
-                results = MaxActSearch.Run(Read(model, reader, maxLength), targets, capture.Run, options,
+                results = MaxActSearch.Run(ShardOf(Read(model, reader, maxLength), run.Shard), targets, capture.Run, options,
                     new Progress(p => (examples, tokens) = (p.Examples, p.Tokens)));
             }
             catch (FormatException e)
@@ -96,12 +103,16 @@ public sealed record MaxActStep : StepSpec
         var rows = results.Select(r => new MaxActTargetRow(r.Target.Label, r.Target.Kind.ToString(), r.Target.Hook,
             [.. r.Examples.Select((e, i) => Row(model, e, i + 1))])).ToList();
         var output = new MaxActOutput(run.ModelPath, capture.Device.ToString().ToLowerInvariant(), data, examples, tokens, seconds, K, rows, null);
-        var table = new TableResult("examples", $"top {K} contexts per target over {examples} examples",
-            ["target", "rank", "activation", "example", "line", "position", "token", "key_position", "context"],
-            [.. rows.SelectMany(t => t.Examples.Select(e => (IReadOnlyList<object?>)[t.Target, e.Rank, e.Activation, e.Example, e.Line, e.Position, e.Token, e.KeyPosition, e.Context]))]);
+        var table = Table(rows, K, examples);
         var texts = MaxActTexts.Of(model, results, capture.Run, () => new StreamReader(data), r => Read(model, r, maxLength));
         return new StepOutcome(output, null, [], [table], [], Texts: texts);
     }
+
+    /// <summary>The report's table of top contexts (also rebuilt by <c>merge</c> from merged rows).</summary>
+    internal static TableResult Table(IReadOnlyList<MaxActTargetRow> rows, int k, long examples) =>
+        new("examples", $"top {k} contexts per target over {examples} examples",
+            ["target", "rank", "activation", "example", "line", "position", "token", "key_position", "context"],
+            [.. rows.SelectMany(t => t.Examples.Select(e => (IReadOnlyList<object?>)[t.Target, e.Rank, e.Activation, e.Example, e.Line, e.Position, e.Token, e.KeyPosition, e.Context]))]);
 
     static MaxActExampleRow Row(HookedModel model, MaxActExample e, int rank)
     {

@@ -40,7 +40,8 @@ internal static class MaxActTexts
                 var e = r.Examples[i];
                 r.Target.Activations(captured[r.Target.Hook], i, rows[i].Length, values, keys);
                 texts.Add(new TokenActivationText(r.Target.Label, i + 1, [.. e.Context.Select(t => AnalysisInputs.Text(model, t))],
-                    [.. Enumerable.Range(e.ContextStart, e.Context.Length).Select(p => double.IsFinite(values[p]) ? values[p] : 0)], e.Position - e.ContextStart, max));
+                    [.. Enumerable.Range(e.ContextStart, e.Context.Length).Select(p => double.IsFinite(values[p]) ? values[p] : 0)], e.Position - e.ContextStart, max)
+                    { Example = e.Example, Position = e.Position });
             }
         }
         return texts;
