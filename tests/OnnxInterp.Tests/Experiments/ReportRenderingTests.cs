@@ -30,6 +30,19 @@ public sealed class ReportRenderingTests
         Assert.True(CountOf(dom, "class=\"tok top\"") == 3, "each of the 3 max-activating contexts outlines its top token");
     }
 
+    [ChromiumFact]
+    public void Heads_html_shows_every_sequence_of_the_batch_with_a_selector()
+    {
+        using var scratch = new CliScratch();
+        var run = CliHarness.Run("heads", ExperimentSpecFiles.Model("attn-only-2l.onnx"), "--sequences", "3", "--length", "6", "--html", scratch["attention.html"], "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var dom = Chromium.DumpDom(scratch["attention.html"]);
+        Assert.Equal(3, CountOf(dom, "<option value="));
+        Assert.Equal(8, CountOf(dom, "class=\"panel\""));
+        Assert.Equal(8, CountOf(dom, "type=\"checkbox\""));
+        Assert.Contains("class=\"ramp\"", dom);
+    }
+
     static int CountOf(string text, string part)
     {
         int count = 0;

@@ -24,8 +24,8 @@ public sealed record HeadsStep : StepSpec
     public bool ExcludeBos { get; init; }
     public bool ExcludeCurrentToken { get; init; }
     public int BatchSize { get; init; } = 16;
-    /// <summary>How many of the sequences the attention view shows (0 for none).</summary>
-    public int View { get; init; } = 4;
+    /// <summary>How many of the sequences the attention view shows (default all; 0 for none).</summary>
+    public int? View { get; init; }
 
     internal override PlannedStep Plan(SpecPlanner planner, string field)
     {
@@ -38,7 +38,7 @@ public sealed record HeadsStep : StepSpec
         if (detectors.Count == 0) throw new SpecException(field + ".detect", "is empty; name at least one detector.");
         if (Sequences < 1) throw new SpecException(field + ".sequences", $"must be at least 1, not {Sequences}.");
         if (BatchSize < 1) throw new SpecException(field + ".batchSize", $"must be at least 1, not {BatchSize}.");
-        if (View < 0) throw new SpecException(field + ".view", $"must be 0 or more, not {View}.");
+        if (View is < 0) throw new SpecException(field + ".view", $"must be 0 or more, not {View}.");
         int half = Length ?? RepeatedRandomTokens.DefaultHalfLength(model.Map.Config);
         if (half < 1) throw new SpecException(field + ".length", $"must be at least 1, not {half}.");
         if (model.Map.Config.NCtx > 0 && 1 + 2 * half > model.Map.Config.NCtx)
@@ -58,21 +58,9 @@ public sealed record HeadsStep : StepSpec
         var grids = results.Select(r => new NamedGrid(r.Name, GridResult.From($"{r.Name} score per head", "layer", "head", GridResult.Indices(r.Scores.Layers),
             GridResult.Indices(r.Scores.Heads), (l, h) => r.Scores[l, h], $"{r.Name} score") with { FixedRange = new GridRange(0, 1) })).ToList();
         var prompts = rows.Select((r, i) => StepPrompts.Row(model, $"sequence {i}", r)).ToList();
-        AttentionView? view = null;
-        if (View > 0)
-        {
-            var shown = rows.Take(View).ToList();
-            var patterns = capture.Run([.. shown.Select(r => (IReadOnlyList<int>)r)]);
-            var sequences = shown.Select((row, b) => new AttentionSequence([.. row.Select(t => AnalysisInputs.Text(model, t))],
-                [.. Enumerable.Range(0, model.Map.NLayers).SelectMany(l => Enumerable.Range(0, model.Map.NHeads).Select(h =>
-                    new AttentionHead(l, h, Pattern(patterns[$"blocks.{l}.attn.hook_pattern"].ToFloats(), model.Map.NHeads, row.Length, b, h),
-                        results.ToDictionary(r => r.Name, r => r.Scores[l, h]))))])).ToList();
-            view = new AttentionView($"Attention patterns on {data}", model.Map.Config.Causal, sequences);
-        }
+        var view = View == 0 ? null
+            : AttentionViews.Of(model, capture, [.. rows.Take(View ?? rows.Length)], [.. results.Select(r => (r.Name, r.Scores))], $"Attention patterns on {data}", BatchSize);
         return new StepOutcome(output, seed, prompts, [], grids, view);
     }
 
-    /// <summary>One head's [q][k] pattern of batch row <paramref name="row"/> from a [batch, head, n, n] tensor.</summary>
-    static float[][] Pattern(float[] data, int heads, int n, int row, int head) =>
-        [.. Enumerable.Range(0, n).Select(q => data.AsSpan(((row * heads + head) * n + q) * n, n).ToArray())];
 }
