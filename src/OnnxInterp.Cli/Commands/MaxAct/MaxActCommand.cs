@@ -7,6 +7,9 @@ using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
+using OnnxInterp.Cli.Reports.Html;
+using OnnxInterp.Cli.Experiments.Steps;
+using OnnxInterp.Onnx;
 using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Cli.Commands.MaxAct;
@@ -40,6 +43,7 @@ public sealed class MaxActCommand
     public int Execute()
     {
         var folder = output is null ? null : ReportFiles.PrepareFolder(output);
+        if (parse.GetValue(d.Html) is { } htmlPath) OutputPaths.Check(htmlPath, modelPath, "--html");
         var model = AnalysisInputs.Load(modelPath, parse.GetValue(d.HookMap));
         var targets = Targets(model);
         int maxLength = parse.GetValue(d.MaxLength) ?? (model.Map.Config.NCtx > 0 ? model.Map.Config.NCtx : 1024);
@@ -47,8 +51,10 @@ public sealed class MaxActCommand
         bool gpt2 = BosToken.UsesGpt2Vocabulary(model);
 
         using var capture = CreateCapture(model, targets);
+        IEnumerable<TokenExample> Read(StreamReader r) =>
+            TokenLines.Read(r, gpt2 ? Gpt2Tokens.Encode : null, parse.GetValue(d.NoBos) ? null : BosToken.Of(model), maxLength, model.Map.DVocab);
         using var reader = new StreamReader(dataPath);
-        var examples = TokenLines.Read(reader, gpt2 ? Gpt2Tokens.Encode : null, parse.GetValue(d.NoBos) ? null : BosToken.Of(model), maxLength, model.Map.DVocab);
+        var examples = Read(reader);
         bool quiet = parse.GetValue(d.Quiet);
         MaxActProgress? last = null;
         // The bar follows the bytes read (or the examples, when --max-examples stops early), so its time left needs no counting pass.
@@ -85,6 +91,12 @@ public sealed class MaxActCommand
                     ["target", "rank", "activation", "example", "line", "position", "token", "key_position", "context"],
                     rows.SelectMany(t => t.Examples.Select(e => (IReadOnlyList<object?>)[t.Target, e.Rank, e.Activation, e.Example, e.Line, e.Position, e.Token, e.KeyPosition, e.Context]))),
             };
+        if (parse.GetValue(d.Html) is { } html)
+        {
+            var texts = MaxActTexts.Of(model, results, capture.Run, () => new StreamReader(dataPath), Read);
+            AtomicFile.WriteAllText(html, TokenTextHtml.Page($"Max-activating contexts: {Path.GetFileName(modelPath)} over {Path.GetFileName(dataPath)}", texts));
+            report = report with { Files = [.. report.Files ?? [], Path.GetFullPath(html)] };
+        }
         if (parse.GetValue(d.Json)) JsonOutput.Write(console.Out, report);
         else WriteText(report);
         return ExitCodes.Success;

@@ -12,6 +12,24 @@ namespace OnnxInterp.Cli.Reports.Html;
 /// </summary>
 public static class TokenTextHtml
 {
+    /// <summary>A page of its own (<c>maxact --html</c>): the title and the coloured contexts, self-contained.</summary>
+    public static string Page(string title, IReadOnlyList<TokenActivationText> texts) =>
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + WebUtility.HtmlEncode(title) + "</title>\n<style>\n" + PageCss
+        + "</style>\n</head>\n<body>\n<h1>" + WebUtility.HtmlEncode(title) + "</h1>\n<p class=\"note\">hover a token for its activation; the outlined token ranked</p>\n"
+        + Render(texts) + "</body>\n</html>\n";
+
+    const string PageCss = """
+        body { font-family: system-ui, sans-serif; margin: 16px 24px; color: #222; }
+        h1 { font-size: 18px; } h4 { font-size: 13px; margin: 10px 0 4px; font-family: monospace; }
+        .note { color: #666; font-size: 13px; }
+        .tok { font-family: monospace; white-space: pre; border-radius: 2px; padding: 0 1px; }
+        .tok.top { outline: 2px solid #000; }
+        ol.maxact li { margin: 3px 0; font-size: 13px; }
+        .value { display: inline-block; width: 60px; font-family: monospace; color: #444; }
+        .legend .swatch { display: inline-block; padding: 0 6px; margin: 0 3px; border: 1px solid #ccc; font-size: 12px; }
+
+        """;
+
     public static string Render(IReadOnlyList<TokenActivationText> texts)
     {
         var html = new StringBuilder();
