@@ -54,6 +54,9 @@ public sealed class ShardMergeTests
             Assert.Equal(0, CliHarness.Run("experiment", spec, "-o", scratch[$"shard{k}"], "--quiet", "--shard", $"{k}/3").ExitCode);
         CliHarness.Fails(ExitCodes.Usage, ["1/3", "missing"], "merge", scratch["shard0"], scratch["shard2"], "-o", scratch["merged"]);
         CliHarness.Fails(ExitCodes.Usage, ["--shard", "K/N"], "experiment", spec, "-o", scratch["x"], "--shard", "3/3");
+        // A folder that is not an experiment's output is a failure naming it.
+        Directory.CreateDirectory(scratch["empty"]);
+        CliHarness.Fails(ExitCodes.Failure, ["empty", "results.json"], "merge", scratch["empty"], "-o", scratch["merged"]);
     }
 
     /// <summary>Every step without what times or places the run (seconds, file paths).</summary>
