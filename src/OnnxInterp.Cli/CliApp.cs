@@ -5,12 +5,16 @@ using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Cache;
 using OnnxInterp.Cli.Commands.Circuits;
 using OnnxInterp.Cli.Commands.Discover;
+using OnnxInterp.Cli.Commands.Demo;
+using OnnxInterp.Cli.Commands.Experiment;
 using OnnxInterp.Cli.Commands.Fourier;
 using OnnxInterp.Cli.Commands.Heads;
+using OnnxInterp.Cli.Commands.Help;
 using OnnxInterp.Cli.Commands.Inspect;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.MaxAct;
 using OnnxInterp.Cli.Commands.PathPatch;
+using OnnxInterp.Cli.Commands.Merge;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Commands.Rewrite;
 using OnnxInterp.Cli.Commands.Run;
@@ -32,8 +36,9 @@ public static class CliApp
         {
             NativeLogging.Silence();
             var parse = BuildRoot(console).Parse(args);
-            if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+            if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamples))
                 return ReportParseErrors(parse, error);
+            AnswerSpaceWarning.Check(parse, error);
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
@@ -61,8 +66,14 @@ public static class CliApp
             new MaxActCommandDefinition(console),
             new FourierCommandDefinition(console),
             new CircuitsCommandDefinition(console),
+            new ExperimentCommandDefinition(console),
+            new MergeCommandDefinition(console),
+            new DemoCommandDefinition(console),
+            new HelpCommandDefinition(console),
+            new VersionCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
+        HelpWithExamples.Install(root);
         return root;
     }
 
@@ -71,6 +82,17 @@ public static class CliApp
     {
         var problems = string.Join(" ", parse.Errors.Select(e => e.Message.Trim()).Distinct().Select(m => m.EndsWith('.') ? m : m + "."));
         var verb = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ";
+        if (parse.CommandResult.Command is RootCommand && parse.Tokens.Count == 0)
+        {
+            error.WriteLine("error: no command given. Start with `onnxinterp demo`, or run `onnxinterp help` for the list of verbs.");
+            return ExitCodes.Usage;
+        }
+        if (parse.CommandResult.Command is RootCommand root && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } typed)
+        {
+            var close = VerbSuggestion.Closest(typed, root);
+            error.WriteLine($"error: '{typed}' is not a verb{(close is null ? "" : $"; did you mean {close}?")} Run `onnxinterp help` for the list of verbs.");
+            return ExitCodes.Usage;
+        }
         error.WriteLine($"error: {problems} Run `onnxinterp {verb}--help` for usage.");
         return ExitCodes.Usage;
     }

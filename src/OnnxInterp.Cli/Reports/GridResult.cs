@@ -14,6 +14,12 @@ public sealed record GridResult(
     double[][] Values,
     string? ValueLabel = null)
 {
+    /// <summary>A colour scale fixed for this metric (the heatmap says so); null scales to the values.</summary>
+    public GridRange? FixedRange { get; init; }
+
+    /// <summary>A line under the heatmap saying what was run (model, prompt); null for none.</summary>
+    public string? Caption { get; init; }
+
     public int Rows => RowLabels.Count;
     public int Columns => ColumnLabels.Count;
 

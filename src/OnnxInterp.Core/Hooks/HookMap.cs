@@ -101,6 +101,10 @@ public sealed class HookMap
     {
         if (byName.Count == 0) return "This hook map is empty.";
         var close = HookNames.Closest(name, byName.Keys);
-        return $"Closest names: {string.Join(", ", close)}. Run `onnxinterp inspect MODEL` for the full hook table ({byName.Count} hooks).";
+        // A layer past the last one is a different mistake from a misspelt name: say how many there are.
+        var layer = System.Text.RegularExpressions.Regex.Match(name, @"^blocks\.(\d+)\.");
+        var layers = layer.Success && NLayers > 0 && int.TryParse(layer.Groups[1].Value, out var l) && l >= NLayers
+            ? $"The model has {NLayers} layer{(NLayers == 1 ? "" : "s")} (blocks.0 to blocks.{NLayers - 1}). " : "";
+        return $"{layers}Closest names: {string.Join(", ", close)}. Run `onnxinterp inspect MODEL` for the full hook table ({byName.Count} hooks).";
     }
 }

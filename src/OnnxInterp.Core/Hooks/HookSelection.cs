@@ -17,6 +17,18 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
     /// <summary>The hook map's configuration when the model was recognised (or a hook map given); null otherwise.</summary>
     public HookConfig? Config { get; init; }
 
+    /// <summary>The hook map when the model was recognised (or a hook map given); null otherwise.</summary>
+    public HookMap? Map { get; init; }
+
+    /// <summary>
+    /// For a pattern that matched no tensor: when it looks like a hook name and the model has hooks, throws the hook map's
+    /// error (the closest hook names, the number of layers) instead of a list of tensor names; returns otherwise.
+    /// </summary>
+    public void ThrowIfUnknownHook(string pattern)
+    {
+        if (Map is not null && LooksLikeHook(pattern)) Map.Select(pattern);
+    }
+
     /// <summary>The name a user sees for a selected tensor: its hook name when it has one.</summary>
     public string DisplayName(string tensor) => HookNames.TryGetValue(tensor, out var names) ? names[0] : tensor;
 
@@ -60,12 +72,12 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
             target = ready.Model;
             foreach (var pattern in hookPatterns) pointsByPattern[pattern] = ready.Map.Select(pattern);
         }
-        return [.. groups.Select(group => Select(target, group, pointsByPattern, deferTensorPatterns ? null : unrecognised, deferTensorPatterns)
-            with { Config = hooked?.Map.Config })];
+        return [.. groups.Select(group => Select(target, group, pointsByPattern, deferTensorPatterns ? null : unrecognised, deferTensorPatterns, hooked?.Map)
+            with { Config = hooked?.Map.Config, Map = hooked?.Map })];
     }
 
     static HookSelection Select(OnnxModel target, IReadOnlyList<string> group, Dictionary<string, IReadOnlyList<HookPoint>> hookPoints,
-                                UnrecognisedModelException? unrecognised, bool defer)
+                                UnrecognisedModelException? unrecognised, bool defer, HookMap? map)
     {
         var tensors = new List<string>();
         var names = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -81,6 +93,12 @@ public sealed record HookSelection(OnnxModel Model, IReadOnlyList<string> Tensor
             catch (UnmatchedPatternException) when (unrecognised is not null && tensorPatterns.Any(LooksLikeHook))
             {
                 throw new UnrecognisedModelException($"hook patterns ({string.Join(", ", tensorPatterns.Where(LooksLikeHook))}) need a recognised model or --hook-map FILE. {unrecognised.Message}");
+            }
+            catch (UnmatchedPatternException) when (map is not null && tensorPatterns.Any(LooksLikeHook))
+            {
+                // A misspelt hook name: the hook map's error lists the closest hook names (and the layer count), not tensors.
+                foreach (var pattern in tensorPatterns.Where(LooksLikeHook)) map.Select(pattern);
+                throw;
             }
         }
         return new HookSelection(target, [.. tensors.Distinct()], names, tensorPatterns);

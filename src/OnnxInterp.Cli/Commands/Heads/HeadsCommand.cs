@@ -4,6 +4,8 @@ using OnnxInterp.Analysis.Heads;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Cli.Reports;
+using OnnxInterp.Cli.Reports.Html;
+using OnnxInterp.Cli.Experiments;
 using OnnxInterp.Hooks;
 using OnnxInterp.Onnx;
 
@@ -68,14 +70,10 @@ public sealed class HeadsCommand
             }
         if (html is not null)
         {
-            var patterns = capture.Run([rows[0]]);
-            var heads = new List<AttentionHead>();
-            for (int l = 0; l < model.Map.NLayers; l++)
-                for (int h = 0; h < model.Map.NHeads; h++)
-                    heads.Add(new AttentionHead(l, h, Pattern(patterns[$"blocks.{l}.attn.hook_pattern"].ToFloats(), model.Map.NHeads, rows[0].Length, h),
-                        results.ToDictionary(r => r.Name, r => r.Scores[l, h])));
-            var title = $"Attention patterns: {Path.GetFileName(parse.GetRequiredValue(d.Model))}, sequence 1 of {rows.Count} ({data})";
-            AtomicFile.WriteAllText(html, AttentionPatternHtml.Render(title, [.. rows[0].Select(t => AnalysisInputs.Text(model, t))], heads, model.Map.Config.Causal));
+            // Every sequence of the batch, in the report's attention view (a selector over sequences, heads to compare, a legend).
+            var view = AttentionViews.Of(model, capture, rows, [.. results.Select(r => (r.Name, r.Scores))], $"{rows.Count} sequence{(rows.Count == 1 ? "" : "s")} ({data})");
+            var title = $"Attention patterns: {Path.GetFileName(parse.GetRequiredValue(d.Model))}, {rows.Count} sequence{(rows.Count == 1 ? "" : "s")} ({data})";
+            AtomicFile.WriteAllText(html, AttentionPageHtml.Render(title, view));
             files.Add(Path.GetFullPath(html));
         }
         if (files.Count > 0) report = report with { Files = files };
@@ -96,10 +94,6 @@ public sealed class HeadsCommand
         return (RepeatedRandomTokens.For(model, sequences, half, parse.GetValue(d.Seed)),
             $"{sequences} x [BOS, r, r] with {half} random tokens r, seed {parse.GetValue(d.Seed)}");
     }
-
-    /// <summary>One head's [q, k] pattern of batch row 0 from a [1, head, n, n] tensor.</summary>
-    static float[][] Pattern(float[] data, int heads, int n, int head) =>
-        [.. Enumerable.Range(0, n).Select(q => data.AsSpan((head * n + q) * n, n).ToArray())];
 
     static void CheckWritable(string path)
     {

@@ -5,7 +5,11 @@ using OnnxInterp.Analysis.Lens;
 using OnnxInterp.Analysis.MaxAct;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
+using OnnxInterp.Cli.Reports.Html;
+using OnnxInterp.Cli.Experiments.Steps;
+using OnnxInterp.Onnx;
 using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Cli.Commands.MaxAct;
@@ -33,12 +37,13 @@ public sealed class MaxActCommand
         if (options.BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, not {options.BatchSize}.");
         if (options.ContextBefore < 0 || options.ContextAfter < 0) throw new UsageException("--context and --after must be 0 or more.");
         if (options.MaxExamples is < 1) throw new UsageException("--max-examples must be at least 1.");
-        if (!File.Exists(dataPath)) throw new UsageException($"--data {dataPath}: file not found.");
+        if (!File.Exists(dataPath)) throw new FileNotFoundException($"--data {dataPath}: file not found.", dataPath);
     }
 
     public int Execute()
     {
         var folder = output is null ? null : ReportFiles.PrepareFolder(output);
+        if (parse.GetValue(d.Html) is { } htmlPath) OutputPaths.Check(htmlPath, modelPath, "--html");
         var model = AnalysisInputs.Load(modelPath, parse.GetValue(d.HookMap));
         var targets = Targets(model);
         int maxLength = parse.GetValue(d.MaxLength) ?? (model.Map.Config.NCtx > 0 ? model.Map.Config.NCtx : 1024);
@@ -46,13 +51,23 @@ public sealed class MaxActCommand
         bool gpt2 = BosToken.UsesGpt2Vocabulary(model);
 
         using var capture = CreateCapture(model, targets);
+        IEnumerable<TokenExample> Read(StreamReader r) =>
+            TokenLines.Read(r, gpt2 ? Gpt2Tokens.Encode : null, parse.GetValue(d.NoBos) ? null : BosToken.Of(model), maxLength, model.Map.DVocab);
         using var reader = new StreamReader(dataPath);
-        var examples = TokenLines.Read(reader, gpt2 ? Gpt2Tokens.Encode : null, parse.GetValue(d.NoBos) ? null : BosToken.Of(model), maxLength, model.Map.DVocab);
-        var progress = new StderrProgress(console, parse.GetValue(d.Quiet));
+        var examples = Read(reader);
+        bool quiet = parse.GetValue(d.Quiet);
+        MaxActProgress? last = null;
+        // The bar follows the bytes read (or the examples, when --max-examples stops early), so its time left needs no counting pass.
+        long total = options.MaxExamples ?? Math.Max(1, reader.BaseStream.Length);
         IReadOnlyList<MaxActTargetResult> results;
         try
         {
-            results = MaxActSearch.Run(examples, targets, capture.Run, options, progress);
+            results = ProgressDisplay.Run(console, quiet, "maxact", total, options.MaxExamples is null ? "bytes" : "examples", sink =>
+                MaxActSearch.Run(examples, targets, capture.Run, options, new SearchProgress(p =>
+                {
+                    last = p;
+                    sink.Report(options.MaxExamples is null ? Math.Min(reader.BaseStream.Position, total - 1) : p.Examples, $"{p.Examples:N0} examples, {p.Tokens:N0} tokens");
+                })));
         }
         catch (FormatException e)
         {
@@ -62,11 +77,11 @@ public sealed class MaxActCommand
         {
             throw new UsageException(e.Message);
         }
-        progress.Finish();
+        if (!quiet && last is { } done)
+            console.Error.WriteLine($"maxact: {done.Examples:N0} examples, {done.Tokens:N0} tokens, {done.Elapsed.TotalSeconds:0.0} s ({(done.Elapsed.TotalSeconds > 0 ? done.Tokens / done.Elapsed.TotalSeconds : 0):N0} tokens/s), done");
 
         var rows = results.Select(r => new MaxActTargetRow(r.Target.Label, r.Target.Kind.ToString(), r.Target.Hook,
             [.. r.Examples.Select((e, i) => Row(model, e, i + 1))])).ToList();
-        var last = progress.Last;
         var report = new MaxActOutput(Path.GetFullPath(modelPath), capture.Device.ToString().ToLowerInvariant(), Path.GetFullPath(dataPath),
             last?.Examples ?? 0, last?.Tokens ?? 0, last?.Elapsed.TotalSeconds ?? 0, options.K, rows, null);
         if (folder is not null)
@@ -76,6 +91,12 @@ public sealed class MaxActCommand
                     ["target", "rank", "activation", "example", "line", "position", "token", "key_position", "context"],
                     rows.SelectMany(t => t.Examples.Select(e => (IReadOnlyList<object?>)[t.Target, e.Rank, e.Activation, e.Example, e.Line, e.Position, e.Token, e.KeyPosition, e.Context]))),
             };
+        if (parse.GetValue(d.Html) is { } html)
+        {
+            var texts = MaxActTexts.Of(model, results, capture.Run, () => new StreamReader(dataPath), Read);
+            AtomicFile.WriteAllText(html, TokenTextHtml.Page($"Max-activating contexts: {Path.GetFileName(modelPath)} over {Path.GetFileName(dataPath)}", texts));
+            report = report with { Files = [.. report.Files ?? [], Path.GetFullPath(html)] };
+        }
         if (parse.GetValue(d.Json)) JsonOutput.Write(console.Out, report);
         else WriteText(report);
         return ExitCodes.Success;
@@ -159,33 +180,9 @@ public sealed class MaxActCommand
         foreach (var f in r.Files ?? []) w.WriteLine($"wrote {f}");
     }
 
-    /// <summary>Progress on stderr, synchronously: a line rewritten in place on a terminal, else one line every few seconds.</summary>
-    sealed class StderrProgress(CliConsole console, bool quiet) : IProgress<MaxActProgress>
+    /// <summary>The search's progress, handled synchronously (Progress&lt;T&gt; would post it to the thread pool).</summary>
+    sealed class SearchProgress(Action<MaxActProgress> report) : IProgress<MaxActProgress>
     {
-        readonly bool terminal = ReferenceEquals(console.Error, Console.Error) && !Console.IsErrorRedirected;
-        TimeSpan lastShown = TimeSpan.Zero;
-
-        public MaxActProgress? Last { get; private set; }
-
-        public void Report(MaxActProgress value)
-        {
-            Last = value;
-            if (quiet || value.Elapsed - lastShown < TimeSpan.FromSeconds(terminal ? 0.2 : 5)) return;
-            lastShown = value.Elapsed;
-            Write(value, final: false);
-        }
-
-        public void Finish()
-        {
-            if (!quiet && Last is { } last) Write(last, final: true);
-        }
-
-        void Write(MaxActProgress p, bool final)
-        {
-            var rate = p.Elapsed.TotalSeconds > 0 ? p.Tokens / p.Elapsed.TotalSeconds : 0;
-            var line = $"maxact: {p.Examples:N0} examples, {p.Tokens:N0} tokens, {p.Elapsed.TotalSeconds:0.0} s ({rate:N0} tokens/s){(final ? ", done" : "")}";
-            if (terminal) console.Error.Write("\r" + line + (final ? "\n" : ""));
-            else console.Error.WriteLine(line);
-        }
+        public void Report(MaxActProgress value) => report(value);
     }
 }

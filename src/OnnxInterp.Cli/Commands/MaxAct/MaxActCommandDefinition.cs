@@ -21,6 +21,7 @@ public sealed class MaxActCommandDefinition : Command
     public Option<int> Before { get; } = new("--context") { Description = "Tokens of context shown before the activating token.", HelpName = "N", DefaultValueFactory = _ => 12 };
     public Option<int> After { get; } = new("--after") { Description = "Tokens of context shown after it.", HelpName = "N", DefaultValueFactory = _ => 4 };
     public Option<bool> NoBos { get; } = new("--no-bos") { Description = "Do not prefix text lines with BOS." };
+    public Option<string> Html { get; } = new("--html") { Description = "Also write one self-contained HTML page of the top contexts, each token coloured by its activation.", HelpName = "FILE" };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress display on stderr." };
     public Option<string> HookMap { get; } = CommonOptions.HookMap();
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for maxact.json and maxact.csv.", HelpName = "DIR" };
@@ -31,7 +32,7 @@ public sealed class MaxActCommandDefinition : Command
         : base("maxact", "Max-activating examples: stream a dataset through the model in batches and keep the top-k contexts of each neuron, direction or head (k per target in memory, whatever the dataset's size).")
     {
         Arguments.Add(Model);
-        foreach (var o in new Option[] { Data, Neuron, Head, HeadMetric, Direction, K, BatchSize, MaxExamples, MaxLength, Before, After, NoBos, Quiet, HookMap, Output, Device, Json })
+        foreach (var o in new Option[] { Data, Neuron, Head, HeadMetric, Direction, K, BatchSize, MaxExamples, MaxLength, Before, After, NoBos, Html, Quiet, HookMap, Output, Device, Json })
             Options.Add(o);
         SetAction(parse => new MaxActCommand(this, parse, console).Execute());
     }

@@ -17,7 +17,7 @@ public sealed class RewriteCommand
     readonly int batchAxis;
     readonly string output;
     readonly Device device;
-    readonly bool json;
+    readonly bool json, embedTokenizer;
     readonly string? hookMap;
     IReadOnlyList<HookSelection> groups = [];
 
@@ -32,8 +32,9 @@ public sealed class RewriteCommand
         device = parse.GetValue(definition.Device);
         json = parse.GetValue(definition.Json);
         hookMap = parse.GetValue(definition.HookMap);
-        if (exposePatterns.Count == 0 && patches.Count == 0)
-            throw new UsageException("nothing to rewrite: give --expose PATTERN and/or --patch PATTERN[:zero|fed|rows].");
+        embedTokenizer = parse.GetValue(definition.EmbedTokenizer);
+        if (exposePatterns.Count == 0 && patches.Count == 0 && !embedTokenizer)
+            throw new UsageException("nothing to rewrite: give --expose PATTERN, --patch PATTERN[:zero|fed|rows] and/or --embed-tokenizer.");
         if (batchAxis < 0) throw new UsageException($"--batch-axis must be 0 or more, not {batchAxis}.");
     }
 
@@ -44,7 +45,19 @@ public sealed class RewriteCommand
         // resolved only after patching so that `patched:*` can name the patch points' outputs.
         groups = HookSelection.ResolveGroups(OnnxModel.Load(modelPath), [.. patches.Select(p => (IReadOnlyList<string>)[p.Pattern]), exposePatterns],
             hookMap, deferTensorPatterns: true);
-        var model = groups[0].Model;
+        try
+        {
+            return Write(groups[0].Model);
+        }
+        catch (UnmatchedPatternException e)
+        {
+            groups[0].ThrowIfUnknownHook(e.Pattern);
+            throw;
+        }
+    }
+
+    int Write(OnnxModel model)
+    {
         var requests = patches
             .SelectMany((p, i) => groups[i].Tensors.Concat(groups[i].TensorPatterns.Count == 0 ? [] : ResolvePatch(model.Graph, p))
                 .Select(t => new PatchRequest(t, p.Source, batchAxis)))
@@ -59,7 +72,8 @@ public sealed class RewriteCommand
             points = patched.PatchPoints;
         }
         var exposed = Expose.Apply(model, exposeGroup.Tensors.Concat(exposeGroup.TensorPatterns.Count == 0 ? [] : TensorPattern.Resolve(model.Graph, exposeGroup.TensorPatterns)));
-        exposed.Model.Save(output);
+        var written = embedTokenizer ? WithTokenizer(exposed.Model) : exposed.Model;
+        written.Save(output);
 
         var report = new RewriteOutput(Path.GetFullPath(modelPath), Path.GetFullPath(output),
             [.. exposed.ExposedOutputs.Select(n => new ExposedOutputRow(n, TensorTypeView.From(exposed.Model.Graph.TypeOf(n)), HookOf(n)))],
@@ -67,6 +81,20 @@ public sealed class RewriteCommand
         if (json) JsonOutput.Write(console.Out, report);
         else WriteText(report);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The GPT-2 tokenizer in front; the model's embedding must have GPT-2's 50257 rows, or its ids would not fit.</summary>
+    static OnnxModel WithTokenizer(OnnxModel model)
+    {
+        var (vocab, merges) = Analysis.Gpt2BpeFiles.Create();
+        try
+        {
+            return Rewrites.EmbedTokenizer.Apply(model, vocab, merges, Analysis.Lens.BosToken.Gpt2).Model;
+        }
+        catch (GraphException e)
+        {
+            throw new UsageException($"--embed-tokenizer: {e.Message} It needs a token model with an input_ids input.");
+        }
     }
 
     string? HookOf(string tensor) => groups.Select(g => g.HookNames.GetValueOrDefault(tensor)?[0]).FirstOrDefault(h => h is not null);

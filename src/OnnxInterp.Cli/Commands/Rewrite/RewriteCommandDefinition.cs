@@ -10,6 +10,7 @@ public sealed class RewriteCommandDefinition : Command
     public Argument<string> Model { get; } = CommonOptions.Model();
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
+    public Option<bool> EmbedTokenizer { get; } = new("--embed-tokenizer") { Description = "Prepend ONNX Runtime Extensions' GPT-2 tokenizer (and BOS) so the written model takes raw strings as input 'text' [batch] instead of token ids; run it with the Extensions registered." };
     public Option<string> HookMap { get; } = CommonOptions.HookMap();
 
     public Option<string[]> Expose { get; } = new("--expose", "-e")
@@ -48,6 +49,7 @@ public sealed class RewriteCommandDefinition : Command
         Options.Add(Device);
         Options.Add(Json);
         Options.Add(HookMap);
+        Options.Add(EmbedTokenizer);
         SetAction(parse => new RewriteCommand(this, parse, console).Execute());
     }
 }

@@ -35,7 +35,7 @@ public sealed class MetricEvaluator
     public MetricKind Kind { get; }
     public IReadOnlyList<MetricTarget> Targets { get; }
 
-    /// <summary>True when <see cref="Evaluate"/> needs reference distributions it does not have yet.</summary>
+    /// <summary>True when <c>Evaluate</c> needs reference distributions it does not have yet.</summary>
     public bool NeedsReference => Kind == MetricKind.Kl && reference is null;
 
     /// <summary>A copy whose KL reference for prompt i is <paramref name="referenceOfPrompt"/>[i] (e.g. the clean run of pair i).</summary>

@@ -4,8 +4,8 @@ namespace OnnxInterp.Analysis.Scrubbing;
 
 /// <summary>
 /// When a claimed edge's sender may run on another input than its receiver: <see cref="Same"/> (the same input),
-/// <see cref="Any"/> (any example: an unclaimed edge), a <see cref="Feature"/> of the dataset that must agree, or
-/// <see cref="TokensAt"/>: positions whose tokens must agree.
+/// <see cref="Any"/> (any example: an unclaimed edge), a <c>feature</c> of the dataset that must agree, or
+/// <c>tokens_at</c>: positions whose tokens must agree.
 /// </summary>
 public sealed record EquivalenceRule(string Kind, string? Feature = null, IReadOnlyList<int>? Positions = null)
 {
