@@ -46,6 +46,11 @@ public static class CommonOptions
         HelpName = "NAME",
     };
 
+    public static Option<bool> Quiet() => new("--quiet", "-q")
+    {
+        Description = "No progress display on stderr.",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print the result as JSON on stdout (notices still go to stderr).",

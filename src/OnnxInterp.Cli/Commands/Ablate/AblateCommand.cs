@@ -9,6 +9,7 @@ using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
@@ -66,8 +67,9 @@ public sealed class AblateCommand
         {
             try
             {
-                result = Ablations.Run(model, new AblationRequest(prompts, [.. variants.Select(v => v.Sites)], method, metric),
-                    new InterventionOptions(rowsPerRun, device, sessions, console.Notice, parse.GetValue(d.LogitsOutput)));
+                result = EngineProgress.Run(console, parse.GetValue(d.Quiet), "ablate", "session runs", progress =>
+                    Ablations.Run(model, new AblationRequest(prompts, [.. variants.Select(v => v.Sites)], method, metric),
+                        new InterventionOptions(rowsPerRun, device, sessions, console.Notice, parse.GetValue(d.LogitsOutput), progress)));
             }
             catch (Exception e) when (e is ArgumentException or HookMapException)
             {

@@ -35,13 +35,14 @@ public sealed class AblateCommandDefinition : Command
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for ablate.json, ablate.csv and, per sweep, NAME.json, NAME.csv and NAME.png.", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
+    public Option<bool> Quiet { get; } = CommonOptions.Quiet();
 
     public AblateCommandDefinition(CliConsole console)
         : base("ablate", "Ablation: replace heads, layers, MLP neurons or positions by zeros, their dataset mean, or another prompt's activation, and report the effect on a metric (loss by default).")
     {
         Arguments.Add(Model);
         foreach (var o in new Option[] { Prompt, Tokens, Repeated, Ioi, Seed, NoBos, Method, Heads, Layers, Neurons, Positions, Site, Metric,
-                     Answer, AnswerId, Wrong, WrongId, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json })
+                     Answer, AnswerId, Wrong, WrongId, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json, Quiet })
             Options.Add(o);
         SetAction(parse => new AblateCommand(this, parse, console).Execute());
     }

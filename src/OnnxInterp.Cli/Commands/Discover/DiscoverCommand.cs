@@ -7,6 +7,7 @@ using OnnxInterp.Analysis.Paths;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Hooks;
 
@@ -31,19 +32,11 @@ public sealed class DiscoverCommand(DiscoverCommandDefinition d, ParseResult par
         var model = AnalysisInputs.Load(modelPath, parse.GetValue(d.HookMap));
         var pairs = d.Prompts.Read(parse, model, metric);
 
-        var clock = Stopwatch.StartNew();
-        var lastReport = TimeSpan.Zero;
-        void Progress(int done, int total)
-        {
-            if (clock.Elapsed - lastReport < TimeSpan.FromSeconds(1) && done < total) return;
-            lastReport = clock.Elapsed;
-            double left = clock.Elapsed.TotalSeconds / done * (total - done);
-            console.Notice($"discover: {done}/{total} edges tested ({100.0 * done / total:F0}%), about {left:F0} s left");
-        }
         DiscoveryResult result;
         try
         {
-            result = CircuitDiscovery.Run(model, new DiscoveryRequest(pairs, threshold, metric), new InterventionOptions(rowsPerRun, device, Log: console.Notice), Progress);
+            result = EngineProgress.Run(console, parse.GetValue(d.Quiet), "discover", "edges tested", progress =>
+                CircuitDiscovery.Run(model, new DiscoveryRequest(pairs, threshold, metric), new InterventionOptions(rowsPerRun, device, Log: console.Notice), progress));
         }
         catch (Exception e) when (e is ArgumentException or HookMapException)
         {

@@ -17,12 +17,13 @@ public sealed class DiscoverCommandDefinition : Command
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for discover.json (kept edges, every test), circuit.dot and circuit.png (when Graphviz's dot is installed).", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
+    public Option<bool> Quiet { get; } = CommonOptions.Quiet();
 
     public DiscoverCommandDefinition(CliConsole console)
         : base("discover", "Automated circuit discovery (ACDC): remove every residual-graph edge whose removal (patching it from the corrupted run) moves the metric by less than the threshold, from the logits back, and report the circuit that is left.")
     {
         Arguments.Add(Model);
-        foreach (var o in Prompts.All.Concat([Threshold, Metric, RowsPerRun, HookMap, Output, Device, Json]))
+        foreach (var o in Prompts.All.Concat([Threshold, Metric, RowsPerRun, HookMap, Output, Device, Json, Quiet]))
             Options.Add(o);
         SetAction(parse => new DiscoverCommand(this, parse, console).Execute());
     }

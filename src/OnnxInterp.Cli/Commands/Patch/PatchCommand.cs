@@ -7,6 +7,7 @@ using OnnxInterp.Analysis.Metrics;
 using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
@@ -56,7 +57,9 @@ public sealed class PatchCommand
         {
             try
             {
-                result = ActivationPatching.Run(model, new PatchingRequest(pairs, sweeps, metric, reverse), new InterventionOptions(rowsPerRun, device, sessions, console.Notice, parse.GetValue(d.LogitsOutput)));
+                result = EngineProgress.Run(console, parse.GetValue(d.Quiet), "patch", "session runs", progress =>
+                    ActivationPatching.Run(model, new PatchingRequest(pairs, sweeps, metric, reverse),
+                        new InterventionOptions(rowsPerRun, device, sessions, console.Notice, parse.GetValue(d.LogitsOutput), progress)));
             }
             catch (Exception e) when (e is ArgumentException or HookMapException)
             {

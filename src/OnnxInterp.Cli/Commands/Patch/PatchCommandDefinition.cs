@@ -29,12 +29,13 @@ public sealed class PatchCommandDefinition : Command
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for patch.json and, per sweep, NAME.json, NAME.csv and NAME.png (heatmap).", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
+    public Option<bool> Quiet { get; } = CommonOptions.Quiet();
 
     public PatchCommandDefinition(CliConsole console)
         : base("patch", "Activation patching: patch clean activations into the corrupted run (or back with --reverse) at every layer x position, or per attention head, and report how much of the clean behaviour each patch recovers.")
     {
         Arguments.Add(Model);
-        foreach (var o in Prompts.All.Concat([Sweep, Metric, Reverse, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json]))
+        foreach (var o in Prompts.All.Concat([Sweep, Metric, Reverse, RowsPerRun, HookMap, LogitsOutput, Output, Device, Json, Quiet]))
             Options.Add(o);
         SetAction(parse => new PatchCommand(this, parse, console).Execute());
     }

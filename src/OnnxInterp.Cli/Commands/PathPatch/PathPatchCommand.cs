@@ -6,6 +6,7 @@ using OnnxInterp.Analysis.Paths;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Hooks;
 
@@ -31,7 +32,8 @@ public sealed class PathPatchCommand(PathPatchCommandDefinition d, ParseResult p
         PathPatchingResult result;
         try
         {
-            result = PathPatching.Run(model, request, new InterventionOptions(rowsPerRun, device, Log: console.Notice));
+            result = EngineProgress.Run(console, parse.GetValue(d.Quiet), "path-patch", "session runs", progress =>
+                PathPatching.Run(model, request, new InterventionOptions(rowsPerRun, device, Log: console.Notice, Progress: progress)));
         }
         catch (Exception e) when (e is ArgumentException or HookMapException)
         {

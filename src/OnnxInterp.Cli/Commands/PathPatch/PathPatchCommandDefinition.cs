@@ -21,12 +21,13 @@ public sealed class PathPatchCommandDefinition : Command
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for path-patch.json, and path-patch-grid.json, .csv and .png (the sender x receiver heatmap).", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
+    public Option<bool> Quiet { get; } = CommonOptions.Quiet();
 
     public PathPatchCommandDefinition(CliConsole console)
         : base("path-patch", "Path patching: how much of the clean behaviour is left when one receiver (a head's query, key or value input, an MLP, the logits) reads one sender's corrupted output along the direct path only.")
     {
         Arguments.Add(Model);
-        foreach (var o in Prompts.All.Concat([Senders, Receivers, Metric, RowsPerRun, HookMap, Output, Device, Json]))
+        foreach (var o in Prompts.All.Concat([Senders, Receivers, Metric, RowsPerRun, HookMap, Output, Device, Json, Quiet]))
             Options.Add(o);
         SetAction(parse => new PathPatchCommand(this, parse, console).Execute());
     }

@@ -5,6 +5,7 @@ using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Scrubbing;
 using OnnxInterp.Cli.Commands.Lens;
 using OnnxInterp.Cli.Common;
+using OnnxInterp.Cli.Progress;
 using OnnxInterp.Cli.Reports;
 using OnnxInterp.Hooks;
 
@@ -34,8 +35,9 @@ public sealed class ScrubCommand(ScrubCommandDefinition d, ParseResult parse, Cl
             var dataset = ScrubDataset.Load(datasetPath);
             if (model.Map.DVocab > 0 && dataset.Examples.SelectMany(e => e.Tokens).FirstOrDefault(t => t < 0 || t >= model.Map.DVocab, -1) is var bad and >= 0)
                 throw new ArgumentException($"dataset token {bad} is outside the model's vocabulary 0..{model.Map.DVocab - 1}.");
-            result = CausalScrubbing.Run(model, new ScrubRequest(hypothesis, dataset, parse.GetValue(d.Samples), parse.GetValue(d.Seed)),
-                new InterventionOptions(rowsPerRun, device, Log: console.Notice));
+            result = EngineProgress.Run(console, parse.GetValue(d.Quiet), "scrub", "session runs", progress =>
+                CausalScrubbing.Run(model, new ScrubRequest(hypothesis, dataset, parse.GetValue(d.Samples), parse.GetValue(d.Seed)),
+                    new InterventionOptions(rowsPerRun, device, Log: console.Notice, Progress: progress)));
         }
         catch (Exception e) when (e is ArgumentException or HookMapException or JsonException or FormatException)
         {

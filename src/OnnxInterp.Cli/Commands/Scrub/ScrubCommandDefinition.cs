@@ -17,12 +17,13 @@ public sealed class ScrubCommandDefinition : Command
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Folder for scrub.json (every number and per-sample losses).", HelpName = "DIR" };
     public Option<Device> Device { get; } = CommonOptions.Device();
     public Option<bool> Json { get; } = CommonOptions.Json();
+    public Option<bool> Quiet { get; } = CommonOptions.Quiet();
 
     public ScrubCommandDefinition(CliConsole console)
         : base("scrub", "Causal scrubbing: resample every activation the hypothesis says does not matter (and the claimed ones from equivalent examples) and report how much of the loss survives.")
     {
         Arguments.Add(Model);
-        foreach (var o in new Option[] { Hypothesis, Dataset, Samples, Seed, RowsPerRun, HookMap, Output, Device, Json }) Options.Add(o);
+        foreach (var o in new Option[] { Hypothesis, Dataset, Samples, Seed, RowsPerRun, HookMap, Output, Device, Json, Quiet }) Options.Add(o);
         SetAction(parse => new ScrubCommand(this, parse, console).Execute());
     }
 }
