@@ -4,6 +4,7 @@ using OnnxInterp.Cli.Commands.Attribute;
 using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Cache;
 using OnnxInterp.Cli.Commands.Fourier;
+using OnnxInterp.Cli.Commands.Generate;
 using OnnxInterp.Cli.Commands.Heads;
 using OnnxInterp.Cli.Commands.Inspect;
 using OnnxInterp.Cli.Commands.Lens;
@@ -11,6 +12,7 @@ using OnnxInterp.Cli.Commands.MaxAct;
 using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Commands.Rewrite;
 using OnnxInterp.Cli.Commands.Run;
+using OnnxInterp.Cli.Commands.SteerVector;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli;
@@ -53,6 +55,8 @@ public static class CliApp
             new HeadsCommandDefinition(console),
             new MaxActCommandDefinition(console),
             new FourierCommandDefinition(console),
+            new GenerateCommandDefinition(console),
+            new SteerVectorCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
         return root;

@@ -28,9 +28,12 @@ public sealed class Generator : IDisposable
     /// Loads a model for generation: a merged decoder's with-past branch is inlined (<see cref="WithPastBranch"/>) so decoding
     /// uses its past key/values; other files load as <see cref="HookedModel.Load"/> does.
     /// </summary>
-    public static Generator Load(string path, string? hookMap = null, InterventionOptions? options = null)
+    public static Generator Load(string path, string? hookMap = null, InterventionOptions? options = null) =>
+        From(Graph.OnnxModel.Load(path), hookMap, options);
+
+    /// <summary><see cref="Load"/> for a model already read.</summary>
+    public static Generator From(Graph.OnnxModel file, string? hookMap = null, InterventionOptions? options = null)
     {
-        var file = Graph.OnnxModel.Load(path);
         var model = hookMap is null ? HookedModel.From(WithPastBranch.Inline(file)) : HookedModel.From(file, hookMap);
         return new Generator(new InterventionEngine(model, options), true);
     }

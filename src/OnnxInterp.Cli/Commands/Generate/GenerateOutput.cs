@@ -1,0 +1,22 @@
+using OnnxInterp.Cli.Commands.Run;
+
+namespace OnnxInterp.Cli.Commands.Generate;
+
+/// <summary>One generated token: its step, id, text (GPT-2 vocabulary), probability under the model, and the most likely alternatives.</summary>
+public sealed record GenerateStepRow(int Step, long Id, string? Token, double Probability, IReadOnlyList<NextTokenRow> Top);
+
+/// <summary>The schema of <c>generate --json</c>.</summary>
+public sealed record GenerateOutput(
+    string Model,
+    string Device,
+    string? Prompt,
+    IReadOnlyList<long> PromptTokens,
+    string Sampling,
+    bool UsedPast,
+    IReadOnlyList<string> Interventions,
+    IReadOnlyList<long> NewTokens,
+    string? Text,
+    bool StoppedAtEndOfText,
+    IReadOnlyList<GenerateStepRow> Steps,
+    double Seconds,
+    double TokensPerSecond);
