@@ -85,8 +85,7 @@ public sealed class Generator : IDisposable
                     if (past) presents[r] = Past!.Slots.ToDictionary(s => s.Output, s => row[s.Output], StringComparer.Ordinal);
                     var logits = row.LogitsAt(length - 1);
                     long token = sampler.Next(logits);
-                    var top = NextTokenPrediction.TopK(logits, Math.Max(1, request.TopAlternatives));
-                    steps[r].Add(new GenerationStep(token, Probability(logits, token), request.TopAlternatives > 0 ? top : []));
+                    steps[r].Add(Step(logits, token, request.TopAlternatives));
                     sequences[r].Add(token);
                     stopped[r] = stops.Contains(token);
                     onToken?.Invoke(new GeneratedToken(r, step, token, stopped[r]));
@@ -114,13 +113,28 @@ public sealed class Generator : IDisposable
         }
     }
 
-    /// <summary>The softmax probability of one token, in double.</summary>
-    static double Probability(ReadOnlySpan<float> logits, long token)
+    /// <summary>
+    /// The chosen token's softmax probability (in double) and the <paramref name="k"/> most likely tokens, most likely first
+    /// (ties to the lower id), found in one pass: a full sort of a 50257-token vocabulary would cost more than a small model's step.
+    /// </summary>
+    static GenerationStep Step(ReadOnlySpan<float> logits, long token, int k)
     {
         double max = double.NegativeInfinity, sum = 0;
         foreach (var l in logits) max = Math.Max(max, l);
         foreach (var l in logits) sum += Math.Exp(l - max);
-        return Math.Exp(logits[(int)token] - max) / sum;
+        k = Math.Min(k, logits.Length);
+        var best = new List<int>(k + 1);
+        for (int i = 0; i < logits.Length && k > 0; i++)
+        {
+            if (best.Count == k && logits[i] <= logits[best[^1]]) continue;
+            int at = best.Count;
+            while (at > 0 && logits[best[at - 1]] < logits[i]) at--;
+            best.Insert(at, i);
+            if (best.Count > k) best.RemoveAt(k);
+        }
+        var top = new List<TokenProbability>(best.Count);
+        foreach (var i in best) top.Add(new TokenProbability(i, logits[i], Math.Exp(logits[i] - max) / sum));
+        return new GenerationStep(token, Math.Exp(logits[(int)token] - max) / sum, top);
     }
 
     public void Dispose()
