@@ -68,16 +68,16 @@ public sealed class GenerateCommand
         bool gpt2 = BosToken.UsesGpt2Vocabulary(model);
         var request = new GenerationRequest([new GenerationRow(prompt, [.. interventions.Select(i => i.Write)])], maxNewTokens, sampling,
             gpt2 ? [GenerationRequest.EndOfText] : [], UsePast: !parse.GetValue(d.NoPast));
-        if (!json) console.Out.Write(gpt2 && parse.GetValue(d.Prompt) is { } p ? p : string.Join(" ", prompt));
         var clock = Stopwatch.StartNew();
         GenerationResult result;
         try
         {
+            generator.Check(request);
+            if (!json) console.Out.Write(gpt2 && parse.GetValue(d.Prompt) is { } p ? p : string.Join(" ", prompt));
             result = generator.Generate(request, json ? null : token => Stream(model, token));
         }
         catch (Exception e) when (e is ArgumentException or HookMapException)
         {
-            if (!json) console.Out.WriteLine();
             throw new UsageException(e.Message);
         }
         double seconds = clock.Elapsed.TotalSeconds;

@@ -47,7 +47,7 @@ public sealed class Generator : IDisposable
     public GenerationResult Generate(GenerationRequest request, Action<GeneratedToken>? onToken = null)
     {
         var rows = request.Rows;
-        Validate(request);
+        Check(request);
         bool past = request.UsePast && Past is not null;
         var sampler = new TokenSampler(request.SamplingOrGreedy);
         var steps = rows.Select(_ => new List<GenerationStep>()).ToArray();
@@ -95,7 +95,8 @@ public sealed class Generator : IDisposable
         return new GenerationResult([.. rows.Select((row, r) => new GeneratedSequence(row.Prompt, steps[r], stopped[r]))], past, plans, runs);
     }
 
-    void Validate(GenerationRequest request)
+    /// <summary>Fails, before anything runs, on a request this model cannot generate (no token input, past the context window, bad writes).</summary>
+    public void Check(GenerationRequest request)
     {
         if (request.Rows.Count == 0) throw new ArgumentException("nothing to generate: the request has no rows.");
         if (request.MaxNewTokens < 1) throw new ArgumentException($"the number of new tokens must be at least 1, not {request.MaxNewTokens}.");
