@@ -11,7 +11,7 @@ public sealed class GenerateDocExamplesTests
     [ToyModelFact("tiny-gpt2-past.onnx")]
     public void Steer_a_continuation_from_csharp()
     {
-        using var model = InterpModel.Load(HookTestSupport.Toy("tiny-gpt2-past.onnx")!)   // docs: "onnx-models/tiny-gpt2-past.onnx";
+        using var model = InterpModel.Load(HookTestSupport.Toy("tiny-gpt2-past.onnx")!);   // docs: "onnx-models/tiny-gpt2-past.onnx"
         var prompt = InterpModel.Tokenize("When Mary and John went to the store, John gave a drink to");
 
         // A steering vector: mean resid_pre of layer 1 over prompts ending in " Mary" minus those ending in " John" (last position).

@@ -65,6 +65,19 @@ public sealed class GreedyEquivalenceTests
         AssertSame(Reference(), result[0]);
     }
 
+    [ToyModelFact("tiny-gpt2-past.onnx")]
+    public void Rows_of_different_lengths_decode_side_by_side_as_each_would_alone()
+    {
+        var shorter = InterpModel.Tokenize("When Alice and Bob went to the park, Bob gave a ball to");
+        using var generator = Generator.Load(HookTestSupport.Toy("tiny-gpt2-past.onnx")!);
+        var result = generator.Generate(new GenerationRequest([new GenerationRow(Prompt), new GenerationRow(shorter)], 5, StopTokens: []));
+        Assert.NotEqual(Prompt.Count, shorter.Count);
+        // Two lengths: one plan per length per step.
+        Assert.Equal(10, result.Plans);
+        Assert.Equal(PlainGreedy.Generate(HookTestSupport.Toy("tiny-gpt2.onnx")!, Prompt, 5).Tokens, result[0].NewTokens);
+        Assert.Equal(PlainGreedy.Generate(HookTestSupport.Toy("tiny-gpt2.onnx")!, shorter, 5).Tokens, result[1].NewTokens);
+    }
+
     [ExternalModelFact]
     public void Ort_past_layout_decoding_equals_full_forward_passes_on_the_same_file()
     {
