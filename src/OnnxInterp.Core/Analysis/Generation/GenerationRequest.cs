@@ -1,22 +1,4 @@
-using OnnxInterp.Analysis.Engine;
-
 namespace OnnxInterp.Analysis.Generation;
-
-/// <summary>Which positions of a sequence a generation write covers: every one, the prompt's only, or the generated tokens' only.</summary>
-public enum WriteScope { All, Prompt, NewTokens }
-
-/// <summary>
-/// A write applied at every decoding step, to the positions its scope covers (and, when its slice names the position axis
-/// <c>pos</c> / <c>q_pos</c>, only those absolute sequence positions). Its value is zero, fed or added, broadcast over
-/// positions (a value with its own position axis cannot follow a growing sequence).
-/// </summary>
-public sealed record GenerationWrite(HookWrite Write, WriteScope Scope = WriteScope.All);
-
-/// <summary>One sequence to continue: its prompt ids and the writes applied while generating it.</summary>
-public sealed record GenerationRow(IReadOnlyList<long> Prompt, IReadOnlyList<GenerationWrite>? Writes = null)
-{
-    public IReadOnlyList<GenerationWrite> WriteList => Writes ?? [];
-}
 
 /// <summary>
 /// What to generate: rows (sequences continued side by side as rows of each step's plan), at most

@@ -3,9 +3,6 @@ using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Analysis.Generation;
 
-/// <summary>One past key/value input, the graph output that carries it to the next step, and its sequence and batch axes.</summary>
-public sealed record PastSlot(string Input, string Output, int SequenceAxis, int BatchAxis);
-
 /// <summary>
 /// The past key/value inputs of a decoder graph, paired with the outputs that feed them at the next step: optimum's
 /// <c>past_key_values.{l}.key|value</c> -> <c>present.{l}.key|value</c> [batch, heads, past, d_head] and ORT's

@@ -3,9 +3,6 @@ using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Analysis.Generation;
 
-/// <summary>Where a steering vector reads each prompt's activation: its last position, or the mean over all its positions.</summary>
-public enum SteeringPosition { Last, Mean }
-
 /// <summary>
 /// Steering vectors as the difference of mean activations at a hook between two prompt sets (activation addition,
 /// contrastive activation addition): one engine plan reads the hook from every prompt of both sets; each prompt gives its
