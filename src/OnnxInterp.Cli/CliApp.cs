@@ -8,6 +8,7 @@ using OnnxInterp.Cli.Commands.Discover;
 using OnnxInterp.Cli.Commands.Demo;
 using OnnxInterp.Cli.Commands.Experiment;
 using OnnxInterp.Cli.Commands.Fourier;
+using OnnxInterp.Cli.Commands.Generate;
 using OnnxInterp.Cli.Commands.Heads;
 using OnnxInterp.Cli.Commands.Help;
 using OnnxInterp.Cli.Commands.Inspect;
@@ -19,6 +20,7 @@ using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Commands.Rewrite;
 using OnnxInterp.Cli.Commands.Run;
 using OnnxInterp.Cli.Commands.Scrub;
+using OnnxInterp.Cli.Commands.SteerVector;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli;
@@ -71,6 +73,8 @@ public static class CliApp
             new DemoCommandDefinition(console),
             new HelpCommandDefinition(console),
             new VersionCommandDefinition(console),
+            new GenerateCommandDefinition(console),
+            new SteerVectorCommandDefinition(console),
         };
         root.HelpName = "onnxinterp"; // help says onnxinterp even when hosted by dotnet run or a test runner
         HelpWithExamples.Install(root);

@@ -15,6 +15,8 @@ public static class VerbExamples
         ["discover"] = ["onnxinterp discover onnx-models/tiny-gpt2.onnx --ioi 4 --threshold 0.02 -o out/circuit"],
         ["scrub"] = ["onnxinterp scrub onnx-models/attn-only-2l.onnx --hypothesis docs/examples/induction.hypothesis.json --dataset docs/examples/repeats.jsonl"],
         ["circuits"] = ["onnxinterp circuits onnx-models/attn-only-2l.onnx --composition -o out/circuits"],
+        ["generate"] = ["onnxinterp generate onnx-models/tiny-gpt2-past.onnx --prompt \"When Mary and John went to the store, John gave a drink to\" --max-new-tokens 6"],
+        ["steer-vector"] = ["onnxinterp steer-vector onnx-models/tiny-gpt2.onnx --hook blocks.1.hook_resid_pre --positive data/mary.txt --negative data/john.txt -o out/mary-john.safetensors"],
         ["ablate"] = ["onnxinterp ablate onnx-models/attn-only-2l.onnx --repeated 16 --heads"],
         ["lens"] = ["onnxinterp lens onnx-models/tiny-gpt2.onnx --prompt \"When Mary and John went to the store, John gave a drink to\" --answer \" Mary\""],
         ["attribute"] = ["onnxinterp attribute onnx-models/tiny-gpt2.onnx --ioi 8"],

@@ -6,8 +6,15 @@ using OnnxInterp.Runtime;
 // Measures what instrumentation costs on one model, all variants in one process run so the ratios
 // compare like with like on a shared, noisy machine. Usage: Benchmarks MODEL [--batch B] [--seq S] [--reps R]
 // (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark;
-// Benchmarks scrub MODEL HYPOTHESIS DATASET [--samples N]: causal scrubbing batched vs node by node).
+// Benchmarks scrub MODEL HYPOTHESIS DATASET [--samples N]: causal scrubbing batched vs node by node;
+// Benchmarks generate MODEL [--prompt P] [--tokens N] [--reps R]: generation with and without past, see GenerateBenchmark).
 var argsList = args.ToList();
+if (argsList.FirstOrDefault() == "generate")
+{
+    int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
+    OnnxInterp.Benchmarks.GenerateBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--prompt", 16), Get("--tokens", 40), Get("--reps", 5));
+    return;
+}
 if (argsList.FirstOrDefault() == "scrub")
 {
     var positional = argsList.Skip(1).Where(a => !a.StartsWith("--")).ToList();

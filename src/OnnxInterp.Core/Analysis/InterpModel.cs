@@ -1,4 +1,5 @@
 using OnnxInterp.Analysis.Engine;
+using OnnxInterp.Analysis.Generation;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
 
@@ -48,6 +49,16 @@ public sealed class InterpModel : IDisposable
 
     /// <summary>Runs a plan: every row's logits and reads.</summary>
     public PlanResult Run(InterventionPlan plan) => Engine.Run(plan);
+
+    /// <summary>
+    /// Continues prompts, one engine plan per decoding step (past key/values where this model's graph has them; a merged
+    /// decoder loads here as its no-past branch, so <see cref="Generator.Load"/> decodes it with past). See docs/generate.md.
+    /// </summary>
+    public GenerationResult Generate(GenerationRequest request, Action<GeneratedToken>? onToken = null) => new Generator(Engine).Generate(request, onToken);
+
+    /// <summary>Continues one prompt (greedy unless <paramref name="sampling"/> says otherwise) with <paramref name="writes"/> at every step.</summary>
+    public GeneratedSequence Generate(IReadOnlyList<long> prompt, int maxNewTokens = 20, SamplingSettings? sampling = null, params GenerationWrite[] writes) =>
+        Generate(new GenerationRequest([new GenerationRow(prompt, writes)], maxNewTokens, sampling))[0];
 
     public void Dispose() => Engine.Dispose();
 }

@@ -45,8 +45,9 @@ public sealed partial class InterventionEngine : IDisposable
         var ready = hooks.Count == 0 ? Model : Model.Prepare(hooks).Model;
         var map = ready.Map;
         int longest = rows.Max(r => r.Tokens.Count);
-        if (map.Config.NCtx > 0 && longest > map.Config.NCtx)
-            throw new FeedException($"a sequence of {longest} tokens does not fit the model's context window of {map.Config.NCtx} positions; use shorter inputs.");
+        if (plan.PastLength < 0) throw new ArgumentException($"the plan's past length is {plan.PastLength}; it must be 0 or more.");
+        if (map.Config.NCtx > 0 && longest + plan.PastLength > map.Config.NCtx)
+            throw new FeedException($"a sequence of {longest + plan.PastLength} tokens{(plan.PastLength > 0 ? $" ({plan.PastLength} past + {longest} new)" : "")} does not fit the model's context window of {map.Config.NCtx} positions; use shorter inputs.");
 
         var groups = Groups(rows, map);
         var reads = (plan.Reads is { Count: > 0 } patterns ? map.Select(patterns) : []).ToDictionary(p => p.Name.Value, p =>
@@ -57,7 +58,7 @@ public sealed partial class InterventionEngine : IDisposable
         }, StringComparer.Ordinal);
         foreach (var name in plan.Outputs ?? [])
             reads[name] = ready.Model.Graph.Producer(name) is not null
-                ? (name, OutputBatchAxis(ready.Model.Graph, name))
+                ? (name, BatchAxisOf(ready.Model.Graph, name))
                 : throw new ArgumentException($"the model computes no tensor '{name}' to return. Its outputs: {string.Join(", ", ready.Model.Graph.Outputs)}.");
         var (logits, gather) = Logits(plan, ready);
 
@@ -78,7 +79,7 @@ public sealed partial class InterventionEngine : IDisposable
             int positions = rows[batch[0]].Tokens.Count;
             var feeds = Feeds(compiled.Model.Graph, rows, batch, gather);
             foreach (var g in groups)
-                feeds.AddRange(g.Feeds(batch, r => index[r], map.Config, positions, ready.Model.Graph.TypeOf(g.Point.Tensor)?.ElementType ?? ElementType.Float));
+                feeds.AddRange(g.Feeds(batch, r => index[r], map.Config, positions, ready.Model.Graph.TypeOf(g.Point.Tensor)?.ElementType ?? ElementType.Float, plan.PastLength));
             if (gather) feeds.Add(NamedTensor.Int64(LogitPositionsInput, [plan.LogitRequest.Positions!.Count], [.. plan.LogitRequest.Positions!.Select(p => Resolve(p, positions))]));
             runs.Add(compiled.Run(feeds, outputs));
             for (int b = 0; b < batch.Count; b++)
@@ -90,7 +91,7 @@ public sealed partial class InterventionEngine : IDisposable
     }
 
     /// <summary>The axis declared with input_ids' batch symbol (axis 1 of an ORT past [2, batch, ...]), else 0.</summary>
-    static int OutputBatchAxis(OnnxGraph graph, string tensor)
+    static int BatchAxisOf(OnnxGraph graph, string tensor)
     {
         var batch = graph.TypeOf(TokenFeeds.InputIds)?.Shape is { Count: 2 } ids ? ids[0].Param : null;
         if (batch is not null && graph.TypeOf(tensor)?.Shape is { } shape)
@@ -230,7 +231,8 @@ public sealed partial class InterventionEngine : IDisposable
             var parts = batch.Select(r => rows[r].Feeds?.FirstOrDefault(f => f.Name == name)
                 ?? throw new ArgumentException($"plan row {r} gives no feed '{name}' but another row of its run does; give it for every row of the same length.")).ToList();
             feeds.RemoveAll(f => f.Name == name);
-            feeds.Add(BatchTensors.Concat(parts, 0));
+            // Rows join along the input's batch axis: axis 1 of an ORT past input [2, batch, heads, past, d_head].
+            feeds.Add(BatchTensors.Concat(parts, BatchAxisOf(graph, name)));
         }
         return feeds;
     }

@@ -58,19 +58,19 @@ sealed class WriteGroup
     public WriteRequest Request() => new(Point.Tensor, BatchAxis, Slots, ReceiverTensor);
 
     /// <summary>Masks, row indices and fed values for one session run, whose batch row b runs plan row <c>batch[b]</c>.</summary>
-    public IEnumerable<NamedTensor> Feeds(IReadOnlyList<int> batch, Func<int, int> batchIndexOfRow, HookConfig config, int positions, ElementType element)
+    public IEnumerable<NamedTensor> Feeds(IReadOnlyList<int> batch, Func<int, int> batchIndexOfRow, HookConfig config, int positions, ElementType element, int past = 0)
     {
         var names = InsertWritePoints.Names(Request());
         int rank = Point.Layout.Rank, b = batch.Count;
         var maskShape = new long[rank];
         for (int a = 0; a < rank; a++)
-            maskShape[a] = a == BatchAxis ? b : indexedAxes.Contains(Point.Layout.Axes[a]) ? AxisSizes.Of(Point.Name, Point.Layout.Axes[a], config, positions) : 1;
+            maskShape[a] = a == BatchAxis ? b : indexedAxes.Contains(Point.Layout.Axes[a]) ? AxisSizes.Of(Point.Name, Point.Layout.Axes[a], config, positions, past) : 1;
         var masks = names.Select(_ => new bool[Product(maskShape)]).ToArray();
         var claimed = new int[Product(maskShape)];
         var rows = names.Select(s => s.Kind == SlotKind.Rows ? Enumerable.Range(0, b).Select(i => (long)i).ToArray() : null).ToArray();
         var byRow = writes.ToLookup(w => w.Row, w => w.Write);
-        var fedShape = FedShape(maskShape, SlotKind.Fed, config, positions);
-        var addShape = FedShape(maskShape, SlotKind.Add, config, positions);
+        var fedShape = FedShape(maskShape, SlotKind.Fed, config, positions, past);
+        var addShape = FedShape(maskShape, SlotKind.Add, config, positions, past);
         var fed = fedShape is null ? null : new float[Product(fedShape)];
         var added = addShape is null ? null : new float[Product(addShape)];
 
@@ -81,15 +81,15 @@ sealed class WriteGroup
             {
                 int slot = SlotOf(write.Source, sources, names);
                 if (write.Source is WriteSource.FromRow from) rows[slot]![bi] = batchIndexOfRow(from.Row);
-                foreach (var flat in Region(maskShape, bi, write.Part, config, positions))
+                foreach (var flat in Region(maskShape, bi, write.Part, config, positions, past))
                 {
                     if (claimed[flat] != 0)
                         throw new ArgumentException($"plan row {batch[bi]}: two writes cover the same element of hook '{Point.Name}' ({write}); give every element one write.");
                     claimed[flat] = slot + 1;
                     masks[slot][flat] = true;
                 }
-                if (write.Source is WriteSource.Fed f) Fill(fed!, fedShape!, bi, write, f.Value, config, positions);
-                if (write.Source is WriteSource.Add a) Fill(added!, addShape!, bi, write, a.Vector, config, positions);
+                if (write.Source is WriteSource.Fed f) Fill(fed!, fedShape!, bi, write, f.Value, config, positions, past);
+                if (write.Source is WriteSource.Add a) Fill(added!, addShape!, bi, write, a.Vector, config, positions, past);
             }
         }
         for (int j = 0; j < names.Count; j++)
@@ -116,7 +116,7 @@ sealed class WriteGroup
     }
 
     /// <summary>The fed buffer's shape: the mask's, widened on each axis where some fed value is wider.</summary>
-    long[]? FedShape(long[] maskShape, SlotKind kind, HookConfig config, int positions)
+    long[]? FedShape(long[] maskShape, SlotKind kind, HookConfig config, int positions, int past)
     {
         var values = writes.Select(w => w.Write.Source switch
         {
@@ -132,7 +132,7 @@ sealed class WriteGroup
             for (int a = 0; a < shape.Length; a++)
             {
                 if (a == BatchAxis || aligned[a] == 1) continue;
-                long known = AxisSizes.TryOf(Point.Layout.Axes[a], config, positions);
+                long known = AxisSizes.TryOf(Point.Layout.Axes[a], config, positions, past);
                 if (shape[a] != 1 && shape[a] != aligned[a] || known > 0 && known != aligned[a])
                     throw new ArgumentException($"a value written to hook '{Point.Name}' {Point.Layout} has shape [{string.Join(", ", v.Shape)}]; its {Point.Layout.Axes[a]} axis ({aligned[a]}) does not match the hook's {(known > 0 ? known : shape[a])}.");
                 shape[a] = aligned[a];
@@ -153,13 +153,13 @@ sealed class WriteGroup
         return aligned;
     }
 
-    void Fill(float[] buffer, long[] shape, int bi, HookWrite write, NamedTensor value, HookConfig config, int positions)
+    void Fill(float[] buffer, long[] shape, int bi, HookWrite write, NamedTensor value, HookConfig config, int positions, int past)
     {
         var aligned = Aligned(value);
         var data = value.ToFloats();
         var strides = Strides(aligned);
         int rank = shape.Length;
-        var ranges = Ranges(shape, bi, write.Part, config, positions);
+        var ranges = Ranges(shape, bi, write.Part, config, positions, past);
         foreach (var coord in Coordinates(ranges))
         {
             long flat = 0, source = 0;
@@ -172,9 +172,9 @@ sealed class WriteGroup
         }
     }
 
-    IEnumerable<long> Region(long[] shape, int bi, HookSlice slice, HookConfig config, int positions)
+    IEnumerable<long> Region(long[] shape, int bi, HookSlice slice, HookConfig config, int positions, int past)
     {
-        foreach (var coord in Coordinates(Ranges(shape, bi, slice, config, positions)))
+        foreach (var coord in Coordinates(Ranges(shape, bi, slice, config, positions, past)))
         {
             long flat = 0;
             for (int a = 0; a < shape.Length; a++) flat = flat * shape[a] + coord[a];
@@ -183,7 +183,7 @@ sealed class WriteGroup
     }
 
     /// <summary>Per axis, the indices a write covers in a tensor of <paramref name="shape"/>: its row, its slice, or all.</summary>
-    long[][] Ranges(long[] shape, int bi, HookSlice slice, HookConfig config, int positions)
+    long[][] Ranges(long[] shape, int bi, HookSlice slice, HookConfig config, int positions, int past)
     {
         var ranges = new long[shape.Length][];
         for (int a = 0; a < shape.Length; a++)
@@ -192,7 +192,7 @@ sealed class WriteGroup
             if (a == BatchAxis) ranges[a] = [bi];
             else if (slice.Axes.TryGetValue(axis, out var indices))
             {
-                int size = AxisSizes.Of(Point.Name, axis, config, positions);
+                int size = AxisSizes.Of(Point.Name, axis, config, positions, past);
                 foreach (var i in indices)
                     if (i < 0 || i >= size)
                         throw new ArgumentException($"hook '{Point.Name}': {axis} index {i} is outside 0..{size - 1} (the axis has {size}).");
