@@ -47,8 +47,16 @@ public sealed class OnnxModel
         return proto;
     }
 
-    /// <summary>Writes the model atomically; external data files are copied beside it when it goes to another folder.</summary>
-    public void Save(string path) => ModelIO.Save(ToProto(), path, SourceFolder);
+    /// <summary>
+    /// Writes the model atomically; external data files are checked and copied beside it when it goes to another folder.
+    /// <paramref name="verify"/> sees the written file before it takes <paramref name="path"/>'s name (<see cref="ModelIO.Save"/>).
+    /// </summary>
+    public void Save(string path, Action<string>? verify = null) => ModelIO.Save(ToProto(), path, SourceFolder, verify);
+
+    /// <summary>The distinct external-data locations the model's initializers name (main graph and subgraphs), as written in the file.</summary>
+    public IReadOnlyList<string> ExternalDataLocations() =>
+        [.. ModelIO.AllInitializers(ToProto().Graph).Where(ExternalData.IsExternal)
+            .Select(t => t.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value).OfType<string>().Distinct()];
 
     public bool HasExternalData =>
         ModelIO.AllInitializers(ToProtoShallow()).Any(t => t.DataLocation == TensorProto.Types.DataLocation.External);

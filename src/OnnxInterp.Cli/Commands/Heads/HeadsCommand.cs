@@ -44,8 +44,9 @@ public sealed class HeadsCommand
     public int Execute()
     {
         var folder = output is null ? null : ReportFiles.PrepareFolder(output);
-        if (html is not null) CheckWritable(html);
         var model = AnalysisInputs.Load(parse.GetRequiredValue(d.Model), parse.GetValue(d.HookMap));
+        if (html is not null)
+            OutputPaths.Check(html, ProtectedFiles.For(parse.GetRequiredValue(d.Model), model.Model).With("the hook-map file", parse.GetValue(d.HookMap)), "--html");
         var (rows, data) = Rows(model);
         if (model.Map.Config.NCtx > 0 && rows.Any(r => r.Length > model.Map.Config.NCtx))
             throw new UsageException($"the sequences have {rows.Max(r => r.Length)} tokens but the model's context window is {model.Map.Config.NCtx}; use a smaller --length.");
@@ -100,13 +101,6 @@ public sealed class HeadsCommand
     /// <summary>One head's [q, k] pattern of batch row 0 from a [1, head, n, n] tensor.</summary>
     static float[][] Pattern(float[] data, int heads, int n, int head) =>
         [.. Enumerable.Range(0, n).Select(q => data.AsSpan((head * n + q) * n, n).ToArray())];
-
-    static void CheckWritable(string path)
-    {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder)) throw new UsageException($"--html {path}: the folder {folder} does not exist.");
-        if (Directory.Exists(path)) throw new UsageException($"--html {path} is a folder; give a file name such as attention.html.");
-    }
 
     void WriteText(HeadsOutput r)
     {

@@ -39,10 +39,11 @@ public sealed class RewriteCommand
 
     public int Execute()
     {
-        OutputPaths.Check(output, modelPath);
+        var original = OnnxModel.Load(modelPath);
+        OutputPaths.Check(output, ProtectedFiles.For(modelPath, original).With("the hook-map file", hookMap));
         // Hook names resolve against one prepared model; other patterns are tensor names, and expose patterns are
         // resolved only after patching so that `patched:*` can name the patch points' outputs.
-        groups = HookSelection.ResolveGroups(OnnxModel.Load(modelPath), [.. patches.Select(p => (IReadOnlyList<string>)[p.Pattern]), exposePatterns],
+        groups = HookSelection.ResolveGroups(original, [.. patches.Select(p => (IReadOnlyList<string>)[p.Pattern]), exposePatterns],
             hookMap, deferTensorPatterns: true);
         var model = groups[0].Model;
         var requests = patches
@@ -59,7 +60,7 @@ public sealed class RewriteCommand
             points = patched.PatchPoints;
         }
         var exposed = Expose.Apply(model, exposeGroup.Tensors.Concat(exposeGroup.TensorPatterns.Count == 0 ? [] : TensorPattern.Resolve(model.Graph, exposeGroup.TensorPatterns)));
-        exposed.Model.Save(output);
+        exposed.Model.Save(output, verify: LoadsInOrt);
 
         var report = new RewriteOutput(Path.GetFullPath(modelPath), Path.GetFullPath(output),
             [.. exposed.ExposedOutputs.Select(n => new ExposedOutputRow(n, TensorTypeView.From(exposed.Model.Graph.TypeOf(n)), HookOf(n)))],
@@ -67,6 +68,19 @@ public sealed class RewriteCommand
         if (json) JsonOutput.Write(console.Out, report);
         else WriteText(report);
         return ExitCodes.Success;
+    }
+
+    /// <summary>A rewrite is reported as written only after ONNX Runtime loaded it; otherwise nothing is left behind.</summary>
+    static void LoadsInOrt(string writtenFile)
+    {
+        try
+        {
+            using var _ = SessionFactory.Compile(OnnxModel.Load(writtenFile), Device.Cpu);
+        }
+        catch (ExecutionException e)
+        {
+            throw new ExecutionException($"the rewritten model does not load in ONNX Runtime, so it was not written: {e.Message.Replace("ONNX Runtime cannot load the model: ", "")} Please report this with the command line.", e);
+        }
     }
 
     string? HookOf(string tensor) => groups.Select(g => g.HookNames.GetValueOrDefault(tensor)).FirstOrDefault(h => h is not null);

@@ -36,7 +36,7 @@ public sealed class RunCommand
     public int Execute()
     {
         var model = OnnxModel.Load(modelPath);
-        if (output is not null) OutputPaths.Check(output, modelPath);
+        if (output is not null) OutputPaths.Check(output, ProtectedFiles.For(modelPath, model).WithFeeds(request));
         using var compiled = SessionFactory.Compile(model, device, console.Notice);
         var feeds = ModelFeeds.Prepare(request, compiled, request.HasTokens ? ModelFeeds.ContextWindow(model) : null);
         var results = compiled.Run(feeds.Feeds);
