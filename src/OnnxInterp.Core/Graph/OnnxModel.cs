@@ -36,7 +36,7 @@ public sealed class OnnxModel
     public OnnxModel WithGraph(OnnxGraph graph) => new(Header, graph, SourceFolder);
 
     public long Opset(string domain = "") =>
-        Header.OpsetImport.FirstOrDefault(o => o.Domain == domain || domain == "" && o.Domain == "ai.onnx")?.Version ?? 0;
+        Header.OpsetImport.LastOrDefault(o => o.Domain == domain || domain == "" && o.Domain == "ai.onnx")?.Version ?? 0; // last, as ORT reads a domain listed twice
 
     public string? Metadata(string key) => Header.MetadataProps.FirstOrDefault(p => p.Key == key)?.Value;
 

@@ -17,7 +17,7 @@ public static partial class OrtMessages
         text = Whitespace().Replace(text, " ").Trim();
         var node = RunningNode().Match(text);
         if (node.Success)
-            text = $"node '{node.Groups["name"].Value}' ({node.Groups["op"].Value}) failed: {text[(node.Index + node.Length)..].Trim()}";
+            text = $"{text[..node.Index]}node '{node.Groups["name"].Value}' ({node.Groups["op"].Value}) failed: {text[(node.Index + node.Length)..].Trim()}";
         if (text.Contains("out of data bounds", StringComparison.Ordinal) || text.Contains("out of bounds", StringComparison.Ordinal) && text.Contains("indices", StringComparison.Ordinal))
             text = text.TrimEnd('.') + ". An index fed to the model (a token id, a position) is outside its table; check the ids against the vocabulary and the context window.";
         return text.Length == 0 ? "ONNX Runtime gave no reason." : text;

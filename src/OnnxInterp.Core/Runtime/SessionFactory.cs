@@ -26,7 +26,7 @@ public static class SessionFactory
             catch (OnnxRuntimeException e) when (device == Device.Auto)
             {
                 cudaUnavailable = true;
-                log?.Invoke($"CUDA is not available ({FirstLine(e.Message)}); running on CPU.");
+                log?.Invoke($"CUDA is not available ({OrtMessages.Reword(FirstLine(e.Message))}); running on CPU.");
             }
             catch (OnnxRuntimeException e)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Lens;
+using OnnxInterp.Cli.Common;
 using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Cli.Commands.Lens;
@@ -56,13 +57,11 @@ public static class AnalysisInputs
             return noBos ? [.. ids] : [BosToken.Of(model), .. ids];
         }
         if (tokens is null) return null;
-        var parts = tokens.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new UsageException("--tokens is empty; give comma-separated token ids, e.g. --tokens 0,5,9.");
-        var result = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out result[i]) || vocab > 0 && result[i] >= vocab)
-                throw new UsageException($"--tokens: '{parts[i]}' is not a token id of this model (0..{vocab - 1}).");
-        return result;
+        var parsed = TokenIdList.Parse(tokens);
+        var bad = parsed.Select((id, i) => (id, i)).FirstOrDefault(p => vocab > 0 && p.id >= vocab);
+        if (vocab > 0 && bad.id >= vocab)
+            throw new UsageException($"--tokens: '{bad.id}' (position {bad.i}) is not a token id of this model (0..{vocab - 1}).");
+        return [.. parsed.Select(id => (int)id)];
     }
 
     /// <summary>
