@@ -15,6 +15,7 @@ public static partial class OrtMessages
         text = StatusTag().Replace(text, "");
         text = StripSourceReferences(text);
         text = Whitespace().Replace(text, " ").Trim();
+        text = LoadNode().Replace(text, m => m.Groups["name"].Length == 0 ? $"an unnamed {m.Groups["op"].Value} node" : $"node '{m.Groups["name"].Value}' ({m.Groups["op"].Value})");
         var node = RunningNode().Match(text);
         if (node.Success)
             text = $"{text[..node.Index]}node '{node.Groups["name"].Value}' ({node.Groups["op"].Value}) failed: {text[(node.Index + node.Length)..].Trim()}";
@@ -72,6 +73,9 @@ public static partial class OrtMessages
 
     [GeneratedRegex(@"Non-zero status code returned while running (?<op>[\w.]+) node\. Name:'(?<name>[^']*)' Status Message:\s*")]
     private static partial Regex RunningNode();
+
+    [GeneratedRegex(@"\bNode \((?<name>[^)]*)\) Op \((?<op>[^)]*)\)")]
+    private static partial Regex LoadNode();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
