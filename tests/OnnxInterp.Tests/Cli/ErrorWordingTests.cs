@@ -39,7 +39,7 @@ public class ErrorWordingTests
 
     [Theory]
     [InlineData("no-outputs", "output size 0")]
-    [InlineData("truncated-constant", "an unnamed Add node [ShapeInferenceError]")]
+    [InlineData("truncated-constant", "node 'add' (Add) [ShapeInferenceError]")]
     [InlineData("unknown-op", "NoSuchOperator")]
     public void A_model_ort_refuses_is_a_failure_in_plain_words(string kind, string keyWord)
     {
