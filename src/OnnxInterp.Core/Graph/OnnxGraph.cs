@@ -63,6 +63,15 @@ public sealed partial class OnnxGraph
         valueInfos[tensor] = info;
     }
 
+    /// <summary>Sets the doc string of a declared tensor (a graph input, output or value_info entry); other tensors have no declaration to hold one.</summary>
+    public void SetDocString(string tensor, string text)
+    {
+        if (!valueInfos.TryGetValue(tensor, out var existing)) return;
+        var info = existing.Clone();
+        info.DocString = text;
+        valueInfos[tensor] = info;
+    }
+
     public void AddNode(Node node)
     {
         foreach (var output in node.Outputs.Where(o => o.Length > 0))

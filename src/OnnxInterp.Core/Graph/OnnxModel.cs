@@ -35,6 +35,15 @@ public sealed class OnnxModel
     /// <summary>A model with the same header and folder around another graph (what rewrites return).</summary>
     public OnnxModel WithGraph(OnnxGraph graph) => new(Header, graph, SourceFolder);
 
+    /// <summary>A model with metadata entry <paramref name="key"/> set to <paramref name="value"/> (replacing one of that key); this one is untouched.</summary>
+    public OnnxModel WithMetadata(string key, string value)
+    {
+        var header = Header.Clone();
+        if (header.MetadataProps.FirstOrDefault(p => p.Key == key) is { } existing) header.MetadataProps.Remove(existing);
+        header.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return new OnnxModel(header, Graph, SourceFolder);
+    }
+
     public long Opset(string domain = "") =>
         Header.OpsetImport.LastOrDefault(o => o.Domain == domain || domain == "" && o.Domain == "ai.onnx")?.Version ?? 0; // last, as ORT reads a domain listed twice
 

@@ -52,15 +52,18 @@ public sealed class RewriteCommand
             .DistinctBy(r => r.Tensor).ToList();
         var exposeGroup = groups[^1];
         IReadOnlyList<PatchPoint> points = [];
+        // Measured once: patch inputs are typed like the tensor they replace, and the file declares every output's type.
+        var measured = Measure(model, requests.Count > 0);
         if (requests.Count > 0)
         {
-            // Patch inputs are typed like the tensor they replace; exports often leave intermediates untyped.
-            var patched = InsertPatchPoints.Apply(TypeProbe.Fill(model, device), requests);
+            var patched = InsertPatchPoints.Apply(TypeProbe.Fill(model, measured), requests);
             model = patched.Model;
             points = patched.PatchPoints;
         }
         var exposed = Expose.Apply(model, exposeGroup.Tensors.Concat(exposeGroup.TensorPatterns.Count == 0 ? [] : TensorPattern.Resolve(model.Graph, exposeGroup.TensorPatterns)));
-        exposed.Model.Save(output, verify: LoadsInOrt);
+        var final = HookRecord.Apply(DeclareTypes.Apply(exposed.Model, measured, points), exposed.ExposedOutputs, points, HookOf);
+        final.Save(output, verify: LoadsInOrt);
+        exposed = exposed with { Model = final };
 
         var report = new RewriteOutput(Path.GetFullPath(modelPath), Path.GetFullPath(output),
             [.. exposed.ExposedOutputs.Select(n => new ExposedOutputRow(n, TensorTypeView.From(exposed.Model.Graph.TypeOf(n)), HookOf(n)))],
@@ -68,6 +71,22 @@ public sealed class RewriteCommand
         if (json) JsonOutput.Write(console.Out, report);
         else WriteText(report);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The probe's measured types. A model the probe cannot feed (an input without a declared shape) keeps its declared
+    /// types, unless patches need element types: then the probe's failure is the error.
+    /// </summary>
+    IReadOnlyDictionary<string, TensorType> Measure(OnnxModel model, bool required)
+    {
+        try
+        {
+            return TypeProbe.Measure(model, device);
+        }
+        catch (ExecutionException) when (!required)
+        {
+            return new Dictionary<string, TensorType>();
+        }
     }
 
     /// <summary>A rewrite is reported as written only after ONNX Runtime loaded it; otherwise nothing is left behind.</summary>
