@@ -59,6 +59,24 @@ public static class CraftedModels
         return Save(path, Graph([constant, NodeOf("Add", "add", ["x", "c"], ["y"])]));
     }
 
+    /// <summary>y = x + k where two unnamed Constant nodes both produce 'k' (first all 1, then all 2), as real exports do.</summary>
+    public static string DuplicateConstantNames(string path)
+    {
+        NodeProto Constant(float value)
+        {
+            var tensor = new TensorProto { DataType = (int)DataType.Float, RawData = ByteString.CopyFrom([.. Enumerable.Repeat(value, 3).SelectMany(BitConverter.GetBytes)]) };
+            tensor.Dims.Add(3);
+            var node = NodeOf("Constant", "", [], ["k"]);
+            node.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tensor });
+            return node;
+        }
+        return Save(path, Graph([Constant(1f), Constant(2f), NodeOf("Add", "add", ["x", "k"], ["y"])]));
+    }
+
+    /// <summary>y = Relu(x) + x with the Add listed before the Relu that feeds it.</summary>
+    public static string Unsorted(string path) =>
+        Save(path, Graph([NodeOf("Add", "add", ["h", "x"], ["y"]), NodeOf("Relu", "relu", ["x"], ["h"])]));
+
     static GraphProto Graph(IEnumerable<NodeProto> nodes, IEnumerable<TensorProto>? initializers = null, ValueInfoProto? input = null, ValueInfoProto? output = null)
     {
         var g = new GraphProto { Name = "crafted" };

@@ -68,8 +68,16 @@ public sealed class InspectCommand
             measured is not null,
             [.. graph.Inputs.Where(i => !graph.IsInitializer(i)).Select(Row)],
             [.. graph.Outputs.Select(Row)],
-            exposable.Count, exposable);
+            exposable.Count, exposable) { Repairs = Repairs(model) is { Count: > 0 } r ? r : null };
     }
+
+    /// <summary>The graph's repairs, and each opset domain imported more than once (ONNX Runtime uses the last entry).</summary>
+    static List<string> Repairs(OnnxModel model) =>
+    [
+        .. model.Graph.Repairs,
+        .. model.Header.OpsetImport.GroupBy(o => o.Domain.Length == 0 ? "ai.onnx" : o.Domain).Where(g => g.Count() > 1)
+            .Select(g => $"opset domain {g.Key} is imported {g.Count()} times ({string.Join(", ", g.Select(o => o.Version))}); as ONNX Runtime does, the last ({g.Last().Version}) is used"),
+    ];
 
     /// <summary>
     /// Adds the hook table: from --hook-map, else from the recognisers. A model no recogniser understands is not an
