@@ -20,16 +20,11 @@ internal sealed class GraphQuery(OnnxModel model)
 
     public Node? ProducerOf(string tensor, params string[] ops) => Producer(tensor) is { } n && ops.Contains(n.OpType) ? n : null;
 
-    /// <summary>An initializer, or the output of a Constant node.</summary>
-    public bool IsConstant(string tensor) =>
-        Graph.IsInitializer(tensor) && !Graph.IsGraphInput(tensor) || Producer(tensor)?.OpType == "Constant";
+    /// <summary>An initializer, the output of a Constant node, or either through Identity (a parameter torch.onnx shares between layers).</summary>
+    public bool IsConstant(string tensor) => Graph.ConstantTensor(tensor) is not null;
 
-    /// <summary>A constant's proto (initializer, or the Constant node's value), or null.</summary>
-    public TensorProto? ConstantProto(string tensor)
-    {
-        if (Graph.Initializers.TryGetValue(tensor, out var init)) return init;
-        return Producer(tensor) is { OpType: "Constant" } c ? c.Attribute("value")?.T : null;
-    }
+    /// <summary>A constant's proto (initializer, or the Constant node's value, through Identity), or null.</summary>
+    public TensorProto? ConstantProto(string tensor) => Graph.ConstantTensor(tensor);
 
     /// <summary>Dims of a constant tensor, or null.</summary>
     public IReadOnlyList<long>? ConstantDims(string tensor) => ConstantProto(tensor)?.Dims;
