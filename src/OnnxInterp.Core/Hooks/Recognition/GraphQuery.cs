@@ -20,6 +20,29 @@ internal sealed class GraphQuery(OnnxModel model)
 
     public Node? ProducerOf(string tensor, params string[] ops) => Producer(tensor) is { } n && ops.Contains(n.OpType) ? n : null;
 
+    /// <summary>The tensor a chain of Casts starts from (exports put no-op or precision Casts inside LayerNorm chains).</summary>
+    public string SkipCasts(string tensor)
+    {
+        for (int hops = 0; hops < 8 && Producer(tensor) is { OpType: "Cast" } cast; hops++) tensor = cast.Inputs[0];
+        return tensor;
+    }
+
+    /// <summary>The producer of <paramref name="tensor"/> after any Casts, when it has one of the op types.</summary>
+    public Node? ProducerThroughCasts(string tensor, params string[] ops) => ProducerOf(SkipCasts(tensor), ops);
+
+    /// <summary>
+    /// Whether two tensors hold the same value by construction: the same name (after Casts), or two nodes of one op
+    /// type over the same inputs (Megatron-style exports compute <c>x - mean</c> twice).
+    /// </summary>
+    public bool SameValue(string a, string b)
+    {
+        a = SkipCasts(a);
+        b = SkipCasts(b);
+        if (a == b) return true;
+        return Producer(a) is { } pa && Producer(b) is { } pb && pa.OpType == pb.OpType && pa.Domain == pb.Domain
+            && pa.Attributes.Count == 0 && pb.Attributes.Count == 0 && pa.Inputs.Select(SkipCasts).SequenceEqual(pb.Inputs.Select(SkipCasts));
+    }
+
     /// <summary>An initializer, the output of a Constant node, or either through Identity (a parameter torch.onnx shares between layers).</summary>
     public bool IsConstant(string tensor) => Graph.ConstantTensor(tensor) is not null;
 
