@@ -14,6 +14,7 @@ public static partial class OrtMessages
         var text = ErrorCode().Replace(message, "");
         text = StatusTag().Replace(text, "");
         text = StripSourceReferences(text);
+        text = Signature().Replace(text, "");
         text = Whitespace().Replace(text, " ").Trim();
         text = LoadNode().Replace(text, m => m.Groups["name"].Length == 0 ? $"an unnamed {m.Groups["op"].Value} node" : $"node '{m.Groups["name"].Value}' ({m.Groups["op"].Value})");
         var node = RunningNode().Match(text);
@@ -76,6 +77,10 @@ public static partial class OrtMessages
 
     [GeneratedRegex(@"\bNode \((?<name>[^)]*)\) Op \((?<op>[^)]*)\)")]
     private static partial Regex LoadNode();
+
+    /// <summary>A C++ signature ORT prints without a source reference: "void onnxruntime::Graph::Initialize...(args)".</summary>
+    [GeneratedRegex(@"(?:\b[\w:<>*&]+\s+)?\bonnxruntime::[\w:~<>]+\([^()]*\)(?:\s*const)?\s*")]
+    private static partial Regex Signature();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

@@ -26,6 +26,16 @@ public class ErrorWordingTests
     }
 
     [Fact]
+    public void A_cpp_signature_without_a_source_reference_is_removed_too()
+    {
+        // ORT 1.31's text for a graph output no node produces (found by the fuzz harness).
+        const string ort = "[ErrorCode:InvalidGraph] void onnxruntime::Graph::InitializeStateFromModelFileGraphProto() This is an invalid model. Graph output (logits) does not exist in the graph.";
+        Assert.Equal("This is an invalid model. Graph output (logits) does not exist in the graph.", OrtMessages.Reword(ort));
+        const string opset = "[ErrorCode:Fail] void onnxruntime::model_load_utils::ValidateOpsetForDomain(const std::unordered_map<std::__cxx11::basic_string<char>, int>&, const onnxruntime::logging::Logger&, bool, const std::string&, int) ONNX Runtime only *guarantees* support for models stamped with official released onnx opset versions.";
+        Assert.Equal("ONNX Runtime only *guarantees* support for models stamped with official released onnx opset versions.", OrtMessages.Reword(opset));
+    }
+
+    [Fact]
     public void A_run_time_failure_names_the_node_without_cpp_text()
     {
         using var scratch = new CliScratch();
