@@ -45,9 +45,9 @@ public static class CraftedModels
     /// <summary>Relu with the default opset imported twice: 17, then 13.</summary>
     public static string DefaultOpsetTwice(string path) => Save(path, Graph([NodeOf("Relu", "relu", ["x"], ["y"])]), 17, 13);
 
-    /// <summary>A second Relu with no outputs at all.</summary>
+    /// <summary>An Add with no outputs at all beside the Relu (Add: what the recogniser's diagnosis inspects).</summary>
     public static string NodeWithoutOutputs(string path) =>
-        Save(path, Graph([NodeOf("Relu", "relu", ["x"], ["y"]), NodeOf("Relu", "dangling", ["x"], [])]));
+        Save(path, Graph([NodeOf("Relu", "relu", ["x"], ["y"]), NodeOf("Add", "dangling", ["x", "x"], [])]));
 
     /// <summary>A Constant [4] floats whose raw data holds only 6 bytes, added to x.</summary>
     public static string TruncatedConstant(string path)

@@ -69,6 +69,16 @@ public class ErrorWordingTests
     }
 
     [Fact]
+    public void A_node_without_outputs_is_a_clean_failure_when_patterns_are_resolved_too()
+    {
+        // Found by the fuzz harness: `--expose '*'` recognises the model first, and the diagnosis read every node's first output.
+        using var scratch = new CliScratch();
+        var model = CraftedModels.NodeWithoutOutputs(scratch["m.onnx"]);
+        var result = UserFileSafetyTests_Unchanged(scratch, () => CliHarness.Fails(ExitCodes.Failure, ["output size 0"], "rewrite", model, "--expose", "*", "-o", scratch["r.onnx"], "--device", "cpu"));
+        Assert.DoesNotContain("unexpected", result.Error);
+    }
+
+    [Fact]
     public void A_negative_declared_dimension_is_shown_as_declared_with_the_reason_it_was_not_measured()
     {
         using var scratch = new CliScratch();

@@ -16,7 +16,7 @@ internal static class DecoderRecogniser
     public static Decoder Recognise(GraphQuery q)
     {
         var order = TopologicalIndex(q.Graph);
-        var softmaxes = q.Graph.Nodes.Where(n => n.OpType == "Softmax").OrderBy(n => order[n.Outputs[0]]).ToList();
+        var softmaxes = q.Graph.Nodes.Where(n => n.OpType == "Softmax" && n.Outputs.Count > 0).OrderBy(n => order[n.Outputs[0]]).ToList();
         if (softmaxes.Count == 0) throw new RecognitionException("the graph has no Softmax, so no attention was found.");
 
         var attentions = softmaxes.Select((s, l) => Wrap(l, () => Attention.Match(q, s))).ToList();
