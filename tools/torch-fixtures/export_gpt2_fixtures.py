@@ -8,7 +8,8 @@ libopenblas0-pthread), through /usr/bin/python3:
 
 Hugging Face transformers is not installable here, so the GPT-2 below is written with HF's module tree and weight
 names (transformer.wte, transformer.h.{i}.attn.c_attn Conv1D, ...): the exporter names nodes by module scope, so the
-graphs have the layout of an HF export. Each fixture is small (2 layers, d_model 32) and comes with
+graphs have the layout of an HF export (fp16 is not among them: torch 1.13 has no half-precision addmm on the CPU).
+Each fixture is small (2 layers, d_model 32) and comes with
 NAME.reference.json: the token ids fed, the logits and every block's residual stream input computed by torch.
 The test suite reads the committed files only; it never needs torch.
 """
@@ -168,6 +169,46 @@ def export(name, model, opset, with_mask, folder, ids):
     print(path, os.path.getsize(path))
 
 
+class WithPast(nn.Module):
+    """optimum's decoder-with-past layout: past_key_values.{i}.key|value in, logits and present.{i}.key|value out."""
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, position_ids, *past_flat):
+        past = [torch.stack((past_flat[2 * i], past_flat[2 * i + 1])) for i in range(len(past_flat) // 2)]
+        logits, presents = self.model(input_ids, attention_mask, position_ids, past)
+        return (logits, *[t for p in presents for t in (p[0], p[1])])
+
+
+def export_with_past(name, model, opset, folder, ids):
+    c = Config()
+    wrapped = WithPast(model).eval()
+    past_len = 2
+    past = [torch.randn(1, c.n_head, past_len, c.n_embd // c.n_head) for _ in range(2 * c.n_layer)]
+    inputs = (ids, torch.ones(1, past_len + ids.size(1), dtype=torch.long), torch.arange(past_len, past_len + ids.size(1)).unsqueeze(0), *past)
+    past_names = [f"past_key_values.{i}.{kv}" for i in range(c.n_layer) for kv in ("key", "value")]
+    present_names = [f"present.{i}.{kv}" for i in range(c.n_layer) for kv in ("key", "value")]
+    names = ["input_ids", "attention_mask", "position_ids"] + past_names
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"}, "position_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "past_sequence_length + sequence_length"}, "logits": {0: "batch_size", 1: "sequence_length"}}
+    for n in past_names:
+        axes[n] = {0: "batch_size", 2: "past_sequence_length"}
+    for n in present_names:
+        axes[n] = {0: "batch_size", 2: "past_sequence_length + sequence_length"}
+    path = os.path.join(folder, name + ".onnx")
+    torch.onnx.export(wrapped, inputs, path, input_names=names, output_names=["logits"] + present_names, dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+    # The reference is the run with an empty past, as the tests feed it: the whole prompt at once.
+    empty = [torch.zeros(1, c.n_head, 0, c.n_embd // c.n_head) for _ in range(2 * c.n_layer)]
+    logits = wrapped(ids, torch.ones_like(ids), torch.arange(ids.size(1)).unsqueeze(0), *empty)[0]
+    resid = []
+    model.transformer(ids, resid=resid)
+    with open(os.path.join(folder, name + ".reference.json"), "w") as f:
+        json.dump({"input_ids": ids[0].tolist(), "output": "logits", "values": logits.flatten().tolist(), "shape": list(logits.shape),
+                   "resid_pre": [r[0].flatten().tolist() for r in resid], "opset": opset, "weights": "trained-like"}, f)
+    print(path, os.path.getsize(path))
+
+
 def main(folder):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(0)
@@ -182,6 +223,7 @@ def main(folder):
     export("gpt2lm-trained-opset17", trained, 17, False, folder, ids)
     export("gpt2lm-trained-opset13-mask", trained, 13, True, folder, ids)
     export("gpt2model-trained-opset12", base, 12, False, folder, ids)
+    export_with_past("gpt2lm-trained-opset15-past", trained, 15, folder, ids)
 
 
 if __name__ == "__main__":
