@@ -39,7 +39,22 @@ public sealed class UnfuseAttentionMaskRankTests
     }
 
     [Fact]
-    public void Static_rank_follows_unsqueeze_expand_and_elementwise_producers()
+    public void Inspect_measures_a_model_whose_fused_op_the_cpu_cannot_run_on_its_unfused_form()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("masked.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(MaskedAttention().ToProto()));
+        var result = Cli.CliHarness.Run("inspect", path, "--json", "--device", "cpu");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(result.Error.Contains("measured on its unfused form"), result.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+        Assert.True(json.RootElement.GetProperty("typesMeasured").GetBoolean());
+        var y = json.RootElement.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "y");
+        Assert.Equal(Hidden, y.GetProperty("measured").GetProperty("shape")[2].GetInt32());
+    }
+
+    [Fact]
+    public void Static_rank_follows_unsqueeze_and_elementwise_producers()
     {
         var graph = MaskedAttention().Graph;
         Assert.Equal(2, StaticRank.Of(graph, "attention_mask"));
@@ -48,18 +63,22 @@ public sealed class UnfuseAttentionMaskRankTests
         Assert.Null(StaticRank.Of(graph, "no_such_tensor"));
     }
 
-    /// <summary>attention_mask int32 [B, S] -> Unsqueeze(1, 2) -> Expand([1, 1, S, S]) -> "mask4" -> Attention (no past, not causal).</summary>
-    static OnnxModel MaskedAttention(bool twoD = false)
+    /// <summary>attention_mask int32 [B, S] -> Unsqueeze(1, 2) + zeros [B, 1, S, 1] -> "mask4" [B, 1, S, S] -> Attention (no past, not causal).</summary>
+    internal static OnnxModel MaskedAttention(bool twoD = false)
     {
         var attention = Node("Attention", ["x", "w", "bias", twoD ? "attention_mask" : "mask4"], ["y"], "com.microsoft", ("num_heads", NHeads));
         var model = Build(attention,
             [Input("x", "batch", "seq", Hidden), TinyGraphs.ValueInfo("attention_mask", TensorProto.Types.DataType.Int32, "batch", "seq")],
             [Output("y")],
             [TensorProtos.Float("w", [Hidden, 3 * Hidden], Random(Hidden * 3 * Hidden, 32)), TensorProtos.Float("bias", [3 * Hidden], Random(3 * Hidden, 33)),
-             TensorProtos.Int64("axes", [2], [1, 2]), TensorProtos.Int64("square", [4], [1, 1, S, S])], opset: 13).ToProto();
+             TensorProtos.Int64("axes", [2], [1, 2]), TensorProtos.Int64("axes_col", [2], [1, 3]),
+             TensorProtos.Raw("zero", TensorProto.Types.DataType.Int32, [], new byte[4])], opset: 13).ToProto();
         var graph = model.Graph;
+        // mask4[b, 0, i, j] = attention_mask[b, j] for every query i, shaped by the run-time sizes only.
         graph.Node.Insert(0, TinyGraphs.NodeOf("Unsqueeze", "unsqueeze_mask", ["attention_mask", "axes"], ["mask_unsqueezed"]));
-        graph.Node.Insert(1, TinyGraphs.NodeOf("Expand", "expand_mask", ["mask_unsqueezed", "square"], ["mask4"]));
+        graph.Node.Insert(1, TinyGraphs.NodeOf("Unsqueeze", "unsqueeze_col", ["attention_mask", "axes_col"], ["mask_col"]));
+        graph.Node.Insert(2, TinyGraphs.NodeOf("Mul", "zeros_col", ["mask_col", "zero"], ["zeros"]));
+        graph.Node.Insert(3, TinyGraphs.NodeOf("Add", "broadcast_mask", ["mask_unsqueezed", "zeros"], ["mask4"]));
         return OnnxModel.FromProto(model);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
+using OnnxInterp.Rewrites;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli.Commands.Inspect;
@@ -52,7 +53,29 @@ public sealed class InspectCommand
         catch (ExecutionException probeFailure)
         {
             using (SessionFactory.Compile(model, device, console.Notice)) { } // throws if the model itself cannot load
+            if (MeasureUnfused(model) is { } unfused)
+            {
+                console.Notice($"note: the model does not run here ({probeFailure.Message.TrimEnd('.')}); types were measured on its unfused form, which computes the same tensors with standard ops.");
+                return unfused;
+            }
             console.Notice($"note: types not measured ({probeFailure.Message.TrimEnd('.')}); showing declared types only.");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A fused ORT op this execution provider cannot run (the CPU Attention kernel refuses 4-D masks) still has a
+    /// standard-op form: measure that one. Null when there is nothing to unfuse or it does not run either.
+    /// </summary>
+    IReadOnlyDictionary<string, TensorType>? MeasureUnfused(OnnxModel model)
+    {
+        if (!model.Graph.Nodes.Any(n => n.Domain == "com.microsoft")) return null;
+        try
+        {
+            return TypeProbe.Measure(UnfuseFusedOps.Apply(model).Model, device);
+        }
+        catch (Exception e) when (e is ExecutionException or GraphException)
+        {
             return null;
         }
     }
