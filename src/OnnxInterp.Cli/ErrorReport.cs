@@ -24,7 +24,8 @@ public static partial class ErrorReport
     {
         UsageException or FeedException or UnknownTensorException or UnmatchedPatternException or HookMapException => (ExitCodes.Usage, e.Message),
         FileNotFoundException f when !e.Message.Contains(f.FileName ?? "\0") && f.FileName is not null => (ExitCodes.Failure, $"file not found: {f.FileName}."),
-        OnnxFormatException or ExecutionException or GraphException or IOException or InvalidDataException or UnrecognisedModelException => (ExitCodes.Failure, e.Message),
+        ExecutionException => (ExitCodes.Failure, OrtMessages.Reword(e.Message)),
+        OnnxFormatException or GraphException or IOException or InvalidDataException or UnrecognisedModelException => (ExitCodes.Failure, e.Message),
         UnauthorizedAccessException => (ExitCodes.Failure, $"{e.Message.TrimEnd('.')} (permission denied). Check the file's permissions or choose another path."),
         OperationCanceledException => (ExitCodes.Failure, "cancelled."),
         NotSupportedException => (ExitCodes.Failure, e.Message),

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OnnxInterp.Cli.Common;
 
 /// <summary>What the user asked to feed, checked for form (not yet against a model).</summary>
@@ -21,21 +19,7 @@ public sealed record FeedRequest(string? Prompt, IReadOnlyList<long>? TokenIds, 
             throw new UsageException("give either --prompt or --tokens, not both.");
         if (prompt is { Length: 0 })
             throw new UsageException("--prompt is empty; give some text to tokenize.");
-        return new FeedRequest(prompt, tokens is null ? null : ParseIds(tokens), [.. inputs.Select(ParseInput)]);
-    }
-
-    static IReadOnlyList<long> ParseIds(string text)
-    {
-        var parts = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new UsageException("--tokens is empty; give comma-separated token ids, e.g. --tokens 1,2,3.");
-        var ids = new List<long>(parts.Length);
-        foreach (var part in parts)
-        {
-            if (!long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) || id < 0)
-                throw new UsageException($"--tokens: '{part}' is not a token id; give non-negative integers separated by commas, e.g. --tokens 1,2,3.");
-            ids.Add(id);
-        }
-        return ids;
+        return new FeedRequest(prompt, tokens is null ? null : TokenIdList.Parse(tokens), [.. inputs.Select(ParseInput)]);
     }
 
     static (string Name, string File) ParseInput(string text)

@@ -18,7 +18,11 @@ public static class ModelFeeds
             throw new UsageException($"--prompt and --tokens need a model with an '{TokenFeeds.InputIds}' input; this one takes {string.Join(", ", graph.Inputs.Where(i => !graph.IsInitializer(i)))}. Feed them with --input NAME=FILE.");
         var files = request.InputFiles.Select(i => TensorFile.Load(i.File, i.Name)).ToList();
         FeedCheck.Validate(graph, files, requireAll: !request.HasTokens);
-        if (!request.HasTokens) return new PreparedFeeds(files, null, null);
+        if (!request.HasTokens)
+        {
+            if (files.FirstOrDefault(f => f.Name == TokenFeeds.InputIds) is { } fed) CheckFedIds(fed, NextTokenPrediction.EmbeddingRows(graph), contextWindow);
+            return new PreparedFeeds(files, null, null);
+        }
 
         var ids = request.Ids();
         if (contextWindow is int window && ids.Count > window)
@@ -28,6 +32,21 @@ public static class ModelFeeds
         if (vocabulary is { } size) NextTokenPrediction.CheckIds(ids, size, fromPrompt: request.Prompt is not null);
         var derived = TokenFeeds.For(graph, ids, files.Select(f => f.Name));
         return new PreparedFeeds([.. derived, .. files], ids, vocabulary);
+    }
+
+    /// <summary>
+    /// Ids fed from a file get the checks --tokens gets: ONNX Runtime's Gather reads a negative index from the end of the
+    /// table and would run silently, so a negative id, one past the vocabulary, or more positions than the window fail here.
+    /// </summary>
+    static void CheckFedIds(NamedTensor ids, int? vocabulary, int? contextWindow)
+    {
+        long[] values = ids.Data switch { long[] l => l, int[] i => [.. i.Select(v => (long)v)], _ => [] };
+        int at = Array.FindIndex(values, v => v < 0 || vocabulary is { } n && v >= n);
+        if (at >= 0)
+            throw new UsageException($"--input {ids.Name}: value {values[at]} at flat index {at} is not a token id of this model" +
+                $"{(vocabulary is { } size ? $" (0..{size - 1})" : " (ids cannot be negative)")}.");
+        if (contextWindow is int window && ids.Shape.Length > 0 && ids.Shape[^1] > window)
+            throw new UsageException($"--input {ids.Name} has {ids.Shape[^1]} positions but the model's context window is {window} positions; shorten it.");
     }
 
     /// <summary>Positions the model has embeddings for (n_ctx), when it is recognised; null otherwise.</summary>

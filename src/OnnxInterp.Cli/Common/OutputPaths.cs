@@ -1,16 +1,26 @@
+using OnnxInterp.Onnx;
+
 namespace OnnxInterp.Cli.Common;
 
 /// <summary>
 /// Checks an output path before any work is done, so a run does not end by failing to save: the output may
-/// never be the input model, its folder must exist, and it must be writable there.
+/// never be a file the verb reads (<see cref="ProtectedFiles"/>), its folder must exist, and it must be writable there.
 /// </summary>
 public static class OutputPaths
 {
-    public static string Check(string output, string model, string option = "-o")
+    public static string Check(string output, string model, string option = "-o") => Check(output, ProtectedFiles.For(model), option);
+
+    public static string Check(string output, ProtectedFiles inputs, string option = "-o")
     {
+        if (string.IsNullOrWhiteSpace(output))
+            throw new UsageException($"{option} is empty; give the path of the file to write.");
+        if (output.Contains('\0'))
+            throw new UsageException($"{option} contains a NUL character; give a plain file path.");
         var full = Path.GetFullPath(output);
-        if (SameFile(full, model))
-            throw new UsageException($"{option} {output} is the input model; OnnxInterp never overwrites its input. Choose another output path.");
+        if (inputs.RoleOf(full) is { } role)
+            throw new UsageException($"{option} {output} is {role}; OnnxInterp never overwrites its input. Choose another output path.");
+        if (FileIdentity.IsSpecialFile(full))
+            throw new UsageException($"{option} {output} is not a regular file (a FIFO, device or socket); give a file path.");
         if (Directory.Exists(full))
             throw new UsageException($"{option} {output} is a folder; give a file path inside it.");
         var folder = Path.GetDirectoryName(full)!;
@@ -28,13 +38,4 @@ public static class OutputPaths
         }
         return full;
     }
-
-    static bool SameFile(string full, string model)
-    {
-        var modelFull = Path.GetFullPath(model);
-        if (full == modelFull) return true;
-        return File.Exists(full) && File.Exists(modelFull) && Resolve(full) == Resolve(modelFull);
-    }
-
-    static string Resolve(string path) => new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
 }

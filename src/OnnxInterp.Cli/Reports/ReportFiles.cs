@@ -13,6 +13,7 @@ public static class ReportFiles
     /// <summary>Creates the output folder (and its parents) if needed and returns its full path; fails early, before any work, if it cannot.</summary>
     public static string PrepareFolder(string folder, string option = "-o")
     {
+        if (string.IsNullOrWhiteSpace(folder)) throw new UsageException($"{option} is empty; give a folder for the report files.");
         var full = Path.GetFullPath(folder);
         if (File.Exists(full))
             throw new UsageException($"{option} {folder} is a file; give a folder for the report files.");

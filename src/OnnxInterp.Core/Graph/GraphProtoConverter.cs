@@ -28,15 +28,38 @@ public static class GraphProtoConverter
             graph.MutableOutputs.Add(output.Name);
             graph.MutableValueInfos[output.Name] = output;
         }
-        foreach (var n in proto.Node)
+        var lastProducer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < proto.Node.Count; i++)
+            foreach (var o in proto.Node[i].Output.Where(o => o.Length > 0)) lastProducer[o] = i;
+        var taken = new HashSet<string>(proto.Node.SelectMany(n => n.Output), StringComparer.Ordinal);
+        for (int i = 0; i < proto.Node.Count; i++)
         {
-            var node = new Node(n.OpType, n.Input, n.Output, n.Name, n.Domain, n.Attribute) { DocString = n.DocString, Original = n };
+            var n = proto.Node[i];
+            var outputs = n.Output.Select(o => o.Length == 0 || lastProducer[o] == i ? o : Shadowed(graph, n, o, proto.Node[lastProducer[o]], taken)).ToList();
+            var node = new Node(n.OpType, n.Input, outputs, n.Name, n.Domain, n.Attribute) { DocString = n.DocString, Original = n };
             node.MetadataProps.AddRange(n.MetadataProps);
             graph.MutableNodes.Add(node);
         }
         graph.Touch();
+        if (!graph.IsInTopologicalOrder())
+            graph.MutableRepairs.Add("the nodes are not in topological order; they are read (and written back) in an order where each comes after its inputs' producers, as ONNX Runtime sorts them");
         return graph;
     }
+
+    /// <summary>
+    /// A tensor name two nodes produce: ONNX Runtime connects every reader to the last producer, so the earlier one's
+    /// output is renamed (nothing reads it any more) and the repair is recorded for inspect.
+    /// </summary>
+    static string Shadowed(OnnxGraph graph, NodeProto node, string name, NodeProto last, HashSet<string> taken)
+    {
+        var fresh = $"{name}__shadowed";
+        for (int k = 1; taken.Contains(fresh); k++) fresh = $"{name}__shadowed{k}";
+        taken.Add(fresh);
+        graph.MutableRepairs.Add($"tensor '{name}' is produced by {Describe(node)} and again by {Describe(last)}; as in ONNX Runtime, readers get the last one, and the first is renamed '{fresh}'");
+        return fresh;
+    }
+
+    static string Describe(NodeProto n) => n.Name.Length > 0 ? $"{n.OpType} '{n.Name}'" : $"an unnamed {n.OpType}";
 
     /// <summary>Writes the graph in topological order. Only input and output declarations are always written; value_info keeps the declared intermediates.</summary>
     public static GraphProto Export(OnnxGraph graph)

@@ -21,7 +21,8 @@ public sealed record ModelSummary(
     {
         var header = model.Header;
         var graph = model.Graph;
-        var opsets = header.OpsetImport.ToDictionary(o => o.Domain.Length == 0 ? "ai.onnx" : o.Domain, o => o.Version);
+        // A domain listed twice: ONNX Runtime uses the last entry (measured), so the summary does too.
+        var opsets = header.OpsetImport.GroupBy(o => o.Domain.Length == 0 ? "ai.onnx" : o.Domain).ToDictionary(g => g.Key, g => g.Last().Version);
         var histogram = graph.Nodes
             .GroupBy(n => n.Domain.Length == 0 || n.Domain == "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}")
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)

@@ -39,6 +39,13 @@ public sealed partial class OnnxGraph
         return this;
     }
 
+    /// <summary>Whether every node already comes after the producers of its inputs.</summary>
+    public bool IsInTopologicalOrder()
+    {
+        Index();
+        return IsSorted();
+    }
+
     bool IsSorted()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);

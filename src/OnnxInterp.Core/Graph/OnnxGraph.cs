@@ -15,6 +15,7 @@ public sealed partial class OnnxGraph
     readonly List<string> outputs = [];
     readonly Dictionary<string, TensorProto> initializers = new(StringComparer.Ordinal);
     readonly Dictionary<string, ValueInfoProto> valueInfos = new(StringComparer.Ordinal);
+    readonly List<string> repairs = [];
     Dictionary<string, Node>? producers;
     Dictionary<string, List<Node>>? consumers;
 
@@ -60,6 +61,15 @@ public sealed partial class OnnxGraph
     {
         var info = valueInfos.TryGetValue(tensor, out var existing) ? existing.Clone() : new ValueInfoProto { Name = tensor };
         info.Type = ToProto(type);
+        valueInfos[tensor] = info;
+    }
+
+    /// <summary>Sets the doc string of a declared tensor (a graph input, output or value_info entry); other tensors have no declaration to hold one.</summary>
+    public void SetDocString(string tensor, string text)
+    {
+        if (!valueInfos.TryGetValue(tensor, out var existing)) return;
+        var info = existing.Clone();
+        info.DocString = text;
         valueInfos[tensor] = info;
     }
 
@@ -150,6 +160,7 @@ public sealed partial class OnnxGraph
         copy.outputs.AddRange(outputs);
         foreach (var (k, v) in initializers) copy.initializers[k] = v;
         foreach (var (k, v) in valueInfos) copy.valueInfos[k] = v;
+        copy.repairs.AddRange(repairs);
         return copy;
     }
 
@@ -199,6 +210,10 @@ public sealed partial class OnnxGraph
         return new TypeProto { TensorType = t };
     }
 
+    /// <summary>What was repaired when this graph was read (duplicate tensor names, node order), in the user's words, for inspect.</summary>
+    public IReadOnlyList<string> Repairs => repairs;
+
+    internal List<string> MutableRepairs => repairs;
     internal IReadOnlyDictionary<string, ValueInfoProto> ValueInfos => valueInfos;
     internal List<Node> MutableNodes => nodes;
     internal List<string> MutableInputs => inputs;

@@ -3,7 +3,8 @@ namespace OnnxInterp.Onnx;
 /// <summary>Writes a file through a temporary sibling and a rename, so readers never see half a file.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>Writes through a temporary sibling; <paramref name="verify"/>, when given, checks that file before it takes <paramref name="path"/>'s name.</summary>
+    public static void Write(string path, Action<Stream> write, Action<string>? verify = null)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
@@ -14,6 +15,7 @@ public static class AtomicFile
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
                 write(stream);
+            verify?.Invoke(temp);
             File.Move(temp, full, overwrite: true);
         }
         catch (UnauthorizedAccessException e)

@@ -15,8 +15,13 @@ public static class ModelIO
     /// <summary>Loads a model; throws <see cref="OnnxFormatException"/> with a readable message when the file is not ONNX.</summary>
     public static ModelProto Load(string path)
     {
+        if (Directory.Exists(path))
+            throw new OnnxFormatException($"{path} is a folder, not an ONNX model file; give the path of the .onnx file inside it.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"model file not found: {path}. Check the path, or run `onnxinterp inspect` on an existing .onnx file.", path);
+        // A FIFO or a device would block or never end: only a regular file is read.
+        if (FileIdentity.IsSpecialFile(path))
+            throw new OnnxFormatException($"{path} is not a regular file (a FIFO, device or socket); give the .onnx file itself.");
         using var stream = File.OpenRead(path);
         return Parse(stream, path);
     }
@@ -40,17 +45,33 @@ public static class ModelIO
 
     /// <summary>
     /// Saves <paramref name="model"/> to <paramref name="path"/> atomically. External-data tensors whose
-    /// side file lives in <paramref name="sourceFolder"/> are copied beside the output when the output
-    /// goes to another folder, so the saved model stays loadable.
+    /// side file lives in <paramref name="sourceFolder"/> are checked (<see cref="ExternalData.Validate"/>) and copied
+    /// beside the output when the output goes to another folder, so the saved model stays loadable. A side file already
+    /// there is reused only when its bytes are the source's; otherwise the save is refused. <paramref name="verify"/>
+    /// (for example: load it in ONNX Runtime) sees the written file before it takes the output's name; when anything
+    /// fails, every file this save created is removed and the output path keeps what it held.
     /// </summary>
-    public static void Save(ModelProto model, string path, string? sourceFolder = null)
+    public static void Save(ModelProto model, string path, string? sourceFolder = null, Action<string>? verify = null)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"cannot write {path}: folder {folder} does not exist. Create it or choose another output path.");
-        if (sourceFolder is not null && Path.GetFullPath(sourceFolder) != folder)
-            CopyExternalFiles(model, sourceFolder, folder);
-        AtomicFile.Write(path, stream => model.WriteTo(stream));
+        var created = new List<string>();
+        try
+        {
+            if (sourceFolder is not null)
+            {
+                ExternalData.Validate(model, sourceFolder);
+                if (!FileIdentity.Same(sourceFolder, folder))
+                    SideFiles.CopyBeside(model, sourceFolder, folder, created);
+            }
+            AtomicFile.Write(path, stream => model.WriteTo(stream), verify);
+        }
+        catch
+        {
+            foreach (var file in created) File.Delete(file);
+            throw;
+        }
     }
 
     /// <summary>Moves every initializer larger than <paramref name="minBytes"/> into one side file next to <paramref name="path"/>.</summary>
@@ -91,19 +112,5 @@ public static class ModelIO
                     foreach (var t in AllInitializers(g)) yield return t;
                 if (attr.T is not null) yield return attr.T;
             }
-    }
-
-    static void CopyExternalFiles(ModelProto model, string sourceFolder, string targetFolder)
-    {
-        var locations = AllInitializers(model.Graph)
-            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
-            .Select(t => ExternalData.Location(t))
-            .Distinct();
-        foreach (var location in locations)
-        {
-            var target = Path.Combine(targetFolder, location);
-            if (!File.Exists(target))
-                File.Copy(ExternalData.ResolvePath(location, sourceFolder), target);
-        }
     }
 }

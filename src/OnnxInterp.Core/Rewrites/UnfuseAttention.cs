@@ -94,19 +94,21 @@ internal static class UnfuseAttention
     }
 
     /// <summary>
-    /// mask_index [b, t] (or [b, s, t]) of 1 = keep, 0 = mask, turned into [b, 1, 1, t] (or [b, 1, s, t]) of 0 or
-    /// mask_filter_value, once per mask for all blocks (as GPT2Model does).
+    /// mask_index [b, t] (or [b, s, t], or [b, 1, s, t]) of 1 = keep, 0 = mask, turned into [b, 1, 1, t] (or [b, 1, s, t])
+    /// of 0 or mask_filter_value, once per mask for all blocks (as GPT2Model does). The rank is the declared one, else the
+    /// one its producers give (<see cref="StaticRank"/>: exporters build 4-D masks from attention_mask without declaring
+    /// them), else 2, the schema's common form. A 4-D mask must already be [b, 1, s, t]: a max-length mask is not sliced.
     /// </summary>
     static string AdditiveMask(UnfuseContext ctx, Node node, string scope, string mask, float filter)
     {
-        int rank = ctx.Graph.TypeOf(mask)?.Rank ?? 2;
-        if (rank is not (2 or 3)) Unsupported(node, $"a rank-{rank} mask_index (only raw 0/1 masks [batch, total] or [batch, seq, total] are handled)");
+        int rank = StaticRank.Of(ctx.Graph, mask) ?? 2;
+        if (rank is not (2 or 3 or 4)) Unsupported(node, $"a rank-{rank} mask_index (only raw 0/1 masks [batch, total], [batch, seq, total] or [batch, 1, seq, total] are handled)");
         var type = ctx.FloatType;
         return ctx.Shared($"mask:{mask}:{filter:R}:{type}", () =>
         {
             var keep = ctx.Op(scope, "Greater", [mask, ctx.Int32(0)]);
             var additive = ctx.Op(scope, "Where", [keep, ctx.Float(0.0), ctx.Float(filter)]);
-            return ctx.Unsqueeze(scope, additive, rank == 2 ? [1, 2] : [1]);
+            return rank == 4 ? additive : ctx.Unsqueeze(scope, additive, rank == 2 ? [1, 2] : [1]);
         });
     }
 

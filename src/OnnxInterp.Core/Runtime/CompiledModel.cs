@@ -48,7 +48,7 @@ public sealed class CompiledModel : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ExecutionException($"ONNX Runtime could not run the model: {e.Message.Trim()}", e);
+            throw new ExecutionException($"ONNX Runtime could not run the model: {OrtMessages.Reword(e.Message.Trim())}", e);
         }
         finally
         {

@@ -17,6 +17,8 @@ public static class DefaultFeeds
             var type = graph.TypeOf(input) ?? throw new ExecutionException($"input '{input}' has no declared type; feed it explicitly.");
             var shape = (type.Shape ?? throw new ExecutionException($"input '{input}' has no declared shape; feed it explicitly."))
                 .Select(d => d.Value ?? SymbolSize(d.Param, size, dims)).ToArray();
+            if (shape.FirstOrDefault(d => d < 0) is var negative and < 0)
+                throw new ExecutionException($"input '{input}' declares a dimension of {negative} ({type}); sizes cannot be negative, so feed it explicitly or fix the export.");
             feeds.Add(Filled(input, type.ElementType, shape, input.Contains("mask", StringComparison.OrdinalIgnoreCase) ? 1 : 0));
         }
         return feeds;
@@ -24,7 +26,9 @@ public static class DefaultFeeds
 
     public static NamedTensor Filled(string name, ElementType type, long[] shape, int value)
     {
-        long n = shape.Aggregate(1L, (a, b) => a * b);
+        long n = shape.Aggregate(1L, (a, b) => a > 0 && b > int.MaxValue / a ? long.MaxValue : a * b);
+        if (n > Array.MaxLength)
+            throw new ExecutionException($"input '{name}' would need {(n == long.MaxValue ? "more than 2^31" : n.ToString())} values ([{string.Join(", ", shape)}]) for a placeholder; feed it explicitly.");
         Array data = type switch
         {
             ElementType.Float => Enumerable.Repeat((float)value, (int)n).ToArray(),

@@ -13,7 +13,10 @@ public static class SessionFactory
     /// <summary>Creates a session; the caller owns the result. <paramref name="log"/> receives the one-line CUDA fallback notice.</summary>
     public static CompiledModel Compile(OnnxModel model, Device device = Device.Auto, Action<string>? log = null, int intraOpThreads = 0)
     {
-        var bytes = model.ToProto().ToByteArray();
+        var proto = model.ToProto();
+        // Side files are checked here (inside the folder, within their bytes) so ORT never reads outside the model's folder.
+        if (model.SourceFolder is not null) Onnx.ExternalData.Validate(proto, model.SourceFolder);
+        var bytes = proto.ToByteArray();
         if (device == Device.Cuda || device == Device.Auto && !cudaUnavailable)
         {
             try
@@ -23,11 +26,11 @@ public static class SessionFactory
             catch (OnnxRuntimeException e) when (device == Device.Auto)
             {
                 cudaUnavailable = true;
-                log?.Invoke($"CUDA is not available ({FirstLine(e.Message)}); running on CPU.");
+                log?.Invoke($"CUDA is not available ({OrtMessages.Reword(FirstLine(e.Message))}); running on CPU.");
             }
             catch (OnnxRuntimeException e)
             {
-                throw new ExecutionException($"--device cuda was asked for but CUDA cannot be used: {FirstLine(e.Message)}. Install CUDA 13 and cuDNN, or use --device cpu.", e);
+                throw new ExecutionException($"--device cuda was asked for but CUDA cannot be used: {OrtMessages.Reword(e.Message).TrimEnd('.')}. Install CUDA 13 and cuDNN, or use --device cpu.", e);
             }
         }
         return Create(model, bytes, Device.Cpu, intraOpThreads);
@@ -50,7 +53,7 @@ public static class SessionFactory
             }
             catch (OnnxRuntimeException e) when (device == Device.Cpu)
             {
-                throw new ExecutionException($"ONNX Runtime cannot load the model: {FirstLine(e.Message)}", e);
+                throw new ExecutionException($"ONNX Runtime cannot load the model: {OrtMessages.Reword(e.Message)}", e);
             }
         }
         finally

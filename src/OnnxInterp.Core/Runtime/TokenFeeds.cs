@@ -16,6 +16,9 @@ public static class TokenFeeds
 
     public static bool Accepts(OnnxGraph graph) => graph.IsGraphInput(InputIds) && !graph.IsInitializer(InputIds);
 
+    /// <summary>An inactive patch input: size 1 (or the fixed size) on each axis of the declared rank (a saved rewrite declares its patched tensor's rank), a scalar when undeclared.</summary>
+    static long[] Ones(TensorType? type) => type?.Shape is { } shape ? [.. shape.Select(d => d.Value ?? 1L)] : [];
+
     /// <summary>
     /// Builds every non-weight input from <paramref name="ids"/>, except those in <paramref name="fedElsewhere"/>.
     /// An input that cannot be derived from token ids raises <see cref="FeedException"/> naming it.
@@ -38,9 +41,9 @@ public static class TokenFeeds
             if (input == InputIds)
                 feeds.Add(Integers(input, element, idsShape, ids));
             else if (input.StartsWith(PatchPoint.MaskPrefix, StringComparison.Ordinal))
-                feeds.Add(DefaultFeeds.Filled(input, ElementType.Bool, [], 0));
+                feeds.Add(DefaultFeeds.Filled(input, ElementType.Bool, Ones(type), 0));
             else if (input.StartsWith(PatchPoint.SourcePrefix, StringComparison.Ordinal))
-                feeds.Add(DefaultFeeds.Filled(input, element, [], 0));
+                feeds.Add(DefaultFeeds.Filled(input, element, Ones(type), 0));
             else if (input.StartsWith(PatchPoint.RowsPrefix, StringComparison.Ordinal))
                 feeds.Add(Integers(input, ElementType.Int64, [1], [0]));
             else if (lower.Contains("position"))

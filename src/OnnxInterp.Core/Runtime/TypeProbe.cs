@@ -35,7 +35,14 @@ public static class TypeProbe
     {
         var missing = model.Graph.IntermediateTensors.Where(t => model.Graph.TypeOf(t) is not { ElementType: not ElementType.Undefined }).ToList();
         if (missing.Count == 0) return model;
-        var measured = Measure(model, device);
+        return Fill(model, Measure(model, device));
+    }
+
+    /// <summary>As <see cref="Fill(OnnxModel, Device)"/> with types already measured.</summary>
+    public static OnnxModel Fill(OnnxModel model, IReadOnlyDictionary<string, TensorType> measured)
+    {
+        var missing = model.Graph.IntermediateTensors.Where(t => model.Graph.TypeOf(t) is not { ElementType: not ElementType.Undefined }).ToList();
+        if (missing.Count == 0) return model;
         var graph = model.Graph.Clone();
         foreach (var t in missing)
             if (measured.TryGetValue(t, out var type))

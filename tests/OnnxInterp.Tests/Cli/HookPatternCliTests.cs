@@ -100,9 +100,9 @@ public class HookPatternCliTests
         using var original = SessionFactory.Compile(OnnxModel.Load(path), Device.Cpu);
         using var rewritten = SessionFactory.Compile(OnnxModel.Load(output), Device.Cpu);
         var expected = original.Run(feeds)["hidden_states"];
-        var off = rewritten.Run([.. feeds, NamedTensor.Bool(mask, [1], [false])])["hidden_states"];
+        var off = rewritten.Run([.. feeds, NamedTensor.Bool(mask, [1, 1, 1], [false])])["hidden_states"];
         Feeds.AssertBitIdentical(expected, off);
-        var on = rewritten.Run([.. feeds, NamedTensor.Bool(mask, [1], [true])])["hidden_states"];
+        var on = rewritten.Run([.. feeds, NamedTensor.Bool(mask, [1, 1, 1], [true])])["hidden_states"];
         Assert.NotEqual(expected.Floats, on.Floats); // zeroing the residual stream at block 3 changes the output
     }
 }

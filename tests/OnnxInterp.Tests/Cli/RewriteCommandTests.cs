@@ -47,9 +47,9 @@ public class RewriteCommandTests
             ["position_ids"] = (new long[] { 0, 1 }, [1, 2]),
         };
         var original = DirectOrt.Run(model, feeds, "pos_embedded", "resid");
-        var off = DirectOrt.Run(output, new Dictionary<string, (Array, long[])>(feeds) { ["patch_mask:embedded"] = (new[] { false }, []) });
+        var off = DirectOrt.Run(output, new Dictionary<string, (Array, long[])>(feeds) { ["patch_mask:embedded"] = (new[] { false }, [1, 1, 1]) });
         Assert.Equal(original["logits"], off["logits"]);
-        var on = DirectOrt.Run(output, new Dictionary<string, (Array, long[])>(feeds) { ["patch_mask:embedded"] = (new[] { true }, []) });
+        var on = DirectOrt.Run(output, new Dictionary<string, (Array, long[])>(feeds) { ["patch_mask:embedded"] = (new[] { true }, [1, 1, 1]) });
         Assert.Equal(original["pos_embedded"], on["resid"]); // token embeddings zeroed: only positions remain
     }
 
@@ -66,8 +66,8 @@ public class RewriteCommandTests
         var original = DirectOrt.Run(path, feeds);
         var rewritten = DirectOrt.Run(output, new Dictionary<string, (Array, long[])>(feeds)
         {
-            ["patch_mask:215"] = (new[] { false }, []),
-            ["patch_source:215"] = (new[] { 0f }, []),
+            ["patch_mask:215"] = (new[] { false }, [1, 1, 1]),
+            ["patch_source:215"] = (new[] { 0f }, [1, 1, 1]),
         });
         Assert.Equal(original["471"], rewritten["471"]);
         Assert.Equal(12, rewritten["215"].Length);

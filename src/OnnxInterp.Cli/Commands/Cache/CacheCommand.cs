@@ -34,8 +34,9 @@ public sealed class CacheCommand
 
     public int Execute()
     {
-        var selection = HookSelection.Resolve(OnnxModel.Load(modelPath), patterns, hookMap);
-        OutputPaths.Check(output, modelPath);
+        var original = OnnxModel.Load(modelPath);
+        OutputPaths.Check(output, ProtectedFiles.For(modelPath, original).WithFeeds(request).With("the hook-map file", hookMap));
+        var selection = HookSelection.Resolve(original, patterns, hookMap);
         var exposed = Expose.Apply(selection.Model, selection.Tensors);
         using var compiled = SessionFactory.Compile(exposed.Model, device, console.Notice);
         var feeds = ModelFeeds.Prepare(request, compiled, selection.Config is { NCtx: > 0 } c ? c.NCtx : null);

@@ -46,8 +46,12 @@ public sealed class HeadsCommand
     public int Execute()
     {
         var folder = output is null ? null : ReportFiles.PrepareFolder(output);
-        if (html is not null) CheckWritable(html);
         var model = AnalysisInputs.Load(parse.GetRequiredValue(d.Model), parse.GetValue(d.HookMap));
+        if (html is not null)
+        {
+            OutputPaths.Check(html, ProtectedFiles.For(parse.GetRequiredValue(d.Model), model.Model).With("the hook-map file", parse.GetValue(d.HookMap)), "--html");
+            CheckWritable(html);
+        }
         var (rows, data) = Rows(model);
         if (model.Map.Config.NCtx > 0 && rows.Any(r => r.Length > model.Map.Config.NCtx))
             throw new UsageException($"the sequences have {rows.Max(r => r.Length)} tokens but the model's context window is {model.Map.Config.NCtx}; use a smaller --length.");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using OnnxInterp.Cli.Common;
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
+using OnnxInterp.Rewrites;
 using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli.Commands.Inspect;
@@ -54,7 +55,29 @@ public sealed class InspectCommand
         catch (ExecutionException probeFailure)
         {
             using (SessionFactory.Compile(model, device, console.Notice)) { } // throws if the model itself cannot load
+            if (MeasureUnfused(model) is { } unfused)
+            {
+                console.Notice($"note: the model does not run here ({probeFailure.Message.TrimEnd('.')}); types were measured on its unfused form, which computes the same tensors with standard ops.");
+                return unfused;
+            }
             console.Notice($"note: types not measured ({probeFailure.Message.TrimEnd('.')}); showing declared types only.");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A fused ORT op this execution provider cannot run (the CPU Attention kernel refuses 4-D masks) still has a
+    /// standard-op form: measure that one. Null when there is nothing to unfuse or it does not run either.
+    /// </summary>
+    IReadOnlyDictionary<string, TensorType>? MeasureUnfused(OnnxModel model)
+    {
+        if (!model.Graph.Nodes.Any(n => n.Domain == "com.microsoft")) return null;
+        try
+        {
+            return TypeProbe.Measure(UnfuseFusedOps.Apply(model).Model, device);
+        }
+        catch (Exception e) when (e is ExecutionException or GraphException)
+        {
             return null;
         }
     }
@@ -70,8 +93,16 @@ public sealed class InspectCommand
             measured is not null,
             [.. graph.Inputs.Where(i => !graph.IsInitializer(i)).Select(Row)],
             [.. graph.Outputs.Select(Row)],
-            exposable.Count, exposable);
+            exposable.Count, exposable) { Repairs = Repairs(model) is { Count: > 0 } r ? r : null };
     }
+
+    /// <summary>The graph's repairs, and each opset domain imported more than once (ONNX Runtime uses the last entry).</summary>
+    static List<string> Repairs(OnnxModel model) =>
+    [
+        .. model.Graph.Repairs,
+        .. model.Header.OpsetImport.GroupBy(o => o.Domain.Length == 0 ? "ai.onnx" : o.Domain).Where(g => g.Count() > 1)
+            .Select(g => $"opset domain {g.Key} is imported {g.Count()} times ({string.Join(", ", g.Select(o => o.Version))}); as ONNX Runtime does, the last ({g.Last().Version}) is used"),
+    ];
 
     /// <summary>
     /// Adds the hook table: from --hook-map, else from the recognisers. A model no recogniser understands is not an

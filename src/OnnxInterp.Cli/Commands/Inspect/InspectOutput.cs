@@ -41,6 +41,10 @@ public sealed record InspectOutput(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<OnnxInterp.Hooks.Weights.WeightRow>? Weights { get; init; }
 
+    /// <summary>What OnnxInterp repaired or read the way ONNX Runtime does (duplicate tensor names, node order, an opset listed twice); null when nothing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Repairs { get; init; }
+
     /// <summary>The recognised configuration (layers, heads, sizes) in TransformerLens names.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HookConfig { get; init; }

@@ -11,6 +11,7 @@ public static class InspectText
         w.WriteLine($"format       IR version {o.IrVersion}, producer {Producer(o)}, opsets {string.Join(", ", o.Opsets.Select(kv => $"{kv.Key} {kv.Value}"))}");
         w.WriteLine($"graph        {o.NodeCount} nodes, {o.InitializerCount} initializers ({Bytes(o.InitializerBytes)}), external data: {(o.ExternalData ? "yes" : "no")}");
         if (!o.TypesMeasured) w.WriteLine("             (types as declared in the file, not measured by running)");
+        foreach (var repair in o.Repairs ?? []) w.WriteLine($"repaired     {repair}");
         Tensors(w, "inputs", o.Inputs, 0, o.TypesMeasured, quiet: false);
         Tensors(w, "outputs", o.Outputs, 0, o.TypesMeasured, quiet: false);
         w.WriteLine($"operators    {o.OpHistogram.Count} kinds: {string.Join(", ", o.OpHistogram.Select(kv => $"{kv.Key} {kv.Value}"))}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OnnxInterp.Analysis;
 using OnnxInterp.Analysis.Lens;
+using OnnxInterp.Cli.Common;
 using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Cli.Commands.Lens;
@@ -42,7 +43,11 @@ public static class AnalysisInputs
         }
     }
 
-    /// <summary>The ids of --prompt (GPT-2, with BOS unless <paramref name="noBos"/>) or --tokens; null when neither was given.</summary>
+    /// <summary>
+    /// The ids of --prompt (GPT-2, with BOS unless <paramref name="noBos"/>) or --tokens, checked against the vocabulary
+    /// and the context window (so every verb reading tokens here, patch and ablate included, refuses an over-long
+    /// sequence); null when neither was given.
+    /// </summary>
     public static int[]? ReadTokens(HookedModel model, string? prompt, string? tokens, bool noBos)
     {
         if (prompt is not null && tokens is not null) throw new UsageException("give either --prompt or --tokens, not both.");
@@ -53,16 +58,17 @@ public static class AnalysisInputs
             if (!BosToken.UsesGpt2Vocabulary(model))
                 throw new UsageException($"--prompt needs GPT-2's vocabulary ({Gpt2Tokens.VocabularySize} tokens) but the model has {vocab}; give ids with --tokens.");
             var ids = Gpt2Tokens.Encode(prompt).Select(t => (int)t);
-            return noBos ? [.. ids] : [BosToken.Of(model), .. ids];
+            int[] encoded = noBos ? [.. ids] : [BosToken.Of(model), .. ids];
+            ContextWindowCheck.Check(model, [encoded.Length], "--prompt");
+            return encoded;
         }
         if (tokens is null) return null;
-        var parts = tokens.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new UsageException("--tokens is empty; give comma-separated token ids, e.g. --tokens 0,5,9.");
-        var result = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out result[i]) || vocab > 0 && result[i] >= vocab)
-                throw new UsageException($"--tokens: '{parts[i]}' is not a token id of this model (0..{vocab - 1}).");
-        return result;
+        var parsed = TokenIdList.Parse(tokens);
+        var bad = parsed.Select((id, i) => (id, i)).FirstOrDefault(p => vocab > 0 && p.id >= vocab);
+        if (vocab > 0 && bad.id >= vocab)
+            throw new UsageException($"--tokens: '{bad.id}' (position {bad.i}) is not a token id of this model (0..{vocab - 1}).");
+        ContextWindowCheck.Check(model, [parsed.Count], "--tokens");
+        return [.. parsed.Select(id => (int)id)];
     }
 
     /// <summary>

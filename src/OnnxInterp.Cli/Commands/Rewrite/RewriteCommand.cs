@@ -40,10 +40,11 @@ public sealed class RewriteCommand
 
     public int Execute()
     {
-        OutputPaths.Check(output, modelPath);
+        var original = OnnxModel.Load(modelPath);
+        OutputPaths.Check(output, ProtectedFiles.For(modelPath, original).With("the hook-map file", hookMap));
         // Hook names resolve against one prepared model; other patterns are tensor names, and expose patterns are
         // resolved only after patching so that `patched:*` can name the patch points' outputs.
-        groups = HookSelection.ResolveGroups(OnnxModel.Load(modelPath), [.. patches.Select(p => (IReadOnlyList<string>)[p.Pattern]), exposePatterns],
+        groups = HookSelection.ResolveGroups(original, [.. patches.Select(p => (IReadOnlyList<string>)[p.Pattern]), exposePatterns],
             hookMap, deferTensorPatterns: true);
         try
         {
@@ -64,16 +65,19 @@ public sealed class RewriteCommand
             .DistinctBy(r => r.Tensor).ToList();
         var exposeGroup = groups[^1];
         IReadOnlyList<PatchPoint> points = [];
+        // Measured once: patch inputs are typed like the tensor they replace, and the file declares every output's type.
+        var measured = Measure(model, requests.Count > 0);
         if (requests.Count > 0)
         {
-            // Patch inputs are typed like the tensor they replace; exports often leave intermediates untyped.
-            var patched = InsertPatchPoints.Apply(TypeProbe.Fill(model, device), requests);
+            var patched = InsertPatchPoints.Apply(TypeProbe.Fill(model, measured), requests);
             model = patched.Model;
             points = patched.PatchPoints;
         }
         var exposed = Expose.Apply(model, exposeGroup.Tensors.Concat(exposeGroup.TensorPatterns.Count == 0 ? [] : TensorPattern.Resolve(model.Graph, exposeGroup.TensorPatterns)));
-        var written = embedTokenizer ? WithTokenizer(exposed.Model) : exposed.Model;
-        written.Save(output);
+        var final = HookRecord.Apply(DeclareTypes.Apply(exposed.Model, measured, points), exposed.ExposedOutputs, points, HookOf);
+        if (embedTokenizer) final = WithTokenizer(final);
+        final.Save(output, verify: LoadsInOrt);
+        exposed = exposed with { Model = final };
 
         var report = new RewriteOutput(Path.GetFullPath(modelPath), Path.GetFullPath(output),
             [.. exposed.ExposedOutputs.Select(n => new ExposedOutputRow(n, TensorTypeView.From(exposed.Model.Graph.TypeOf(n)), HookOf(n)))],
@@ -94,6 +98,35 @@ public sealed class RewriteCommand
         catch (GraphException e)
         {
             throw new UsageException($"--embed-tokenizer: {e.Message} It needs a token model with an input_ids input.");
+        }
+    }
+
+    /// <summary>
+    /// The probe's measured types. A model the probe cannot feed (an input without a declared shape) keeps its declared
+    /// types, unless patches need element types: then the probe's failure is the error.
+    /// </summary>
+    IReadOnlyDictionary<string, TensorType> Measure(OnnxModel model, bool required)
+    {
+        try
+        {
+            return TypeProbe.Measure(model, device);
+        }
+        catch (ExecutionException) when (!required)
+        {
+            return new Dictionary<string, TensorType>();
+        }
+    }
+
+    /// <summary>A rewrite is reported as written only after ONNX Runtime loaded it; otherwise nothing is left behind.</summary>
+    static void LoadsInOrt(string writtenFile)
+    {
+        try
+        {
+            using var _ = SessionFactory.Compile(OnnxModel.Load(writtenFile), Device.Cpu);
+        }
+        catch (ExecutionException e)
+        {
+            throw new ExecutionException($"the rewritten model does not load in ONNX Runtime, so it was not written: {e.Message.Replace("ONNX Runtime cannot load the model: ", "")} Please report this with the command line.", e);
         }
     }
 

@@ -36,9 +36,9 @@ public sealed class RunCommand
     public int Execute()
     {
         var model = OnnxModel.Load(modelPath);
-        if (output is not null) OutputPaths.Check(output, modelPath);
+        if (output is not null) OutputPaths.Check(output, ProtectedFiles.For(modelPath, model).WithFeeds(request));
         using var compiled = SessionFactory.Compile(model, device, console.Notice);
-        var feeds = ModelFeeds.Prepare(request, compiled, request.HasTokens ? ModelFeeds.ContextWindow(model) : null);
+        var feeds = ModelFeeds.Prepare(request, compiled, TokenFeeds.Accepts(model.Graph) ? ModelFeeds.ContextWindow(model) : null);
         var results = compiled.Run(feeds.Feeds);
 
         IReadOnlyList<NextTokenRow>? top = null;

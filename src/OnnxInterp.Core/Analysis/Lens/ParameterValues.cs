@@ -20,10 +20,5 @@ public static class ParameterValues
     public static float[]? TryRead(HookedModel model, string name) =>
         model.Map.Parameters.TryGetValue(name, out var p) ? Read(model.Model, p).Values : null;
 
-    static TensorProto? Proto(OnnxGraph graph, string tensor)
-    {
-        if (graph.Initializers.TryGetValue(tensor, out var init)) return init;
-        var producer = graph.Producer(tensor);
-        return producer is { OpType: "Constant" } ? producer.Attribute("value")?.T : null;
-    }
+    static TensorProto? Proto(OnnxGraph graph, string tensor) => graph.ConstantTensor(tensor);
 }

@@ -138,8 +138,7 @@ public sealed class Unembedding
 
     static double? ScalarValue(OnnxGraph graph, string tensor)
     {
-        var proto = graph.Initializers.TryGetValue(tensor, out var init) ? init
-            : graph.Producer(tensor) is { OpType: "Constant" } c ? c.Attribute("value")?.T : null;
+        var proto = graph.ConstantTensor(tensor);
         if (proto is null || proto.Dims.Aggregate(1L, (a, b) => a * b) != 1) return null;
         return proto.DataType switch
         {

@@ -16,7 +16,7 @@ internal static class DecoderRecogniser
     public static Decoder Recognise(GraphQuery q)
     {
         var order = TopologicalIndex(q.Graph);
-        var softmaxes = q.Graph.Nodes.Where(n => n.OpType == "Softmax").OrderBy(n => order[n.Outputs[0]]).ToList();
+        var softmaxes = q.Graph.Nodes.Where(n => n.OpType == "Softmax" && n.Outputs.Count > 0).OrderBy(n => order[n.Outputs[0]]).ToList();
         if (softmaxes.Count == 0) throw new RecognitionException("the graph has no Softmax, so no attention was found.");
 
         var attentions = softmaxes.Select((s, l) => Wrap(l, () => Attention.Match(q, s))).ToList();
@@ -63,6 +63,9 @@ internal static class DecoderRecogniser
             if (h.Projection?.Linear.Input != x)
                 throw new RecognitionException($"{name} of {Attention.Describe(a.Softmax)} is not projected from the same tensor as q ('{x}').");
         var ln1 = LayerNorm.To(q, x);
+        if (ln1 is null && LooksLikeLayerNormOutput(q, x))
+            throw new RecognitionException($"attention reads '{x}', which is computed like a LayerNorm (ReduceMean, Sub, Div, ...) whose form the LayerNorm matcher does not know; " +
+                "the residual stream is that LayerNorm's input. Give --hook-map FILE for this model.");
         var residPre = ln1?.Input ?? x;
         var mid = q.ConsumersOf(residPre, "Add").FirstOrDefault(n => GraphQuery.Other(n, residPre) == a.Out.Output)
             ?? throw new RecognitionException(
@@ -71,6 +74,19 @@ internal static class DecoderRecogniser
                     ? ": it is added after a LayerNorm, a post-LN block (BERT-style encoder), which the decoder recogniser does not handle."
                     : "."));
         return new Block(l, residPre, ln1, a, mid.Outputs[0], null, null, null, mid.Outputs[0]);
+    }
+
+    /// <summary>Whether a ReduceMean over a tensor that also feeds a Sub lies within a few ops above <paramref name="x"/>: a LayerNorm in some form.</summary>
+    static bool LooksLikeLayerNormOutput(GraphQuery q, string x)
+    {
+        var frontier = new List<string> { x };
+        for (int depth = 0; depth < 6 && frontier.Count > 0; depth++)
+        {
+            var producers = frontier.Select(t => q.Producer(t)).OfType<Node>().ToList();
+            if (producers.Any(p => p.OpType == "ReduceMean" && q.ConsumersOf(p.Inputs[0], "Sub").Any())) return true;
+            frontier = [.. producers.Where(p => p.OpType is not ("MatMul" or "Gemm" or "Softmax")).SelectMany(p => p.Inputs).Where(i => i.Length > 0 && !q.IsConstant(i))];
+        }
+        return false;
     }
 
     static Block WithMlp(GraphQuery q, Block b, string? next)

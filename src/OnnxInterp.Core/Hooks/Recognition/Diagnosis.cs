@@ -17,7 +17,7 @@ internal static class Diagnosis
         sb.AppendLine($"  {g.Nodes.Count} nodes; inputs {string.Join(", ", g.Inputs.Where(i => !g.IsInitializer(i)))}; outputs {string.Join(", ", g.Outputs)}");
         int softmax = g.Nodes.Count(n => n.OpType == "Softmax");
         int fusedLn = g.Nodes.Count(n => n.OpType == "LayerNormalization");
-        int decomposedLn = g.Nodes.Where(n => n.OpType is "Add" or "Mul" or "Div")
+        int decomposedLn = g.Nodes.Where(n => n.OpType is "Add" or "Mul" or "Div" && n.Outputs.Count > 0) // a malformed node may have none
             .Select(n => LayerNorm.To(q, n.Outputs[0])).Where(ln => ln is { Fused: null }).Select(ln => ln!.Input).Distinct().Count();
         sb.AppendLine($"  {softmax} Softmax (attention candidates), {decomposedLn} decomposed LayerNorm patterns, {fusedLn} LayerNormalization nodes");
         var fused = g.Nodes.Where(n => n.Domain == "com.microsoft" || FusedOps.Contains(n.OpType) && n.Domain != "")

@@ -20,16 +20,34 @@ internal sealed class GraphQuery(OnnxModel model)
 
     public Node? ProducerOf(string tensor, params string[] ops) => Producer(tensor) is { } n && ops.Contains(n.OpType) ? n : null;
 
-    /// <summary>An initializer, or the output of a Constant node.</summary>
-    public bool IsConstant(string tensor) =>
-        Graph.IsInitializer(tensor) && !Graph.IsGraphInput(tensor) || Producer(tensor)?.OpType == "Constant";
-
-    /// <summary>A constant's proto (initializer, or the Constant node's value), or null.</summary>
-    public TensorProto? ConstantProto(string tensor)
+    /// <summary>The tensor a chain of Casts starts from (exports put no-op or precision Casts inside LayerNorm chains).</summary>
+    public string SkipCasts(string tensor)
     {
-        if (Graph.Initializers.TryGetValue(tensor, out var init)) return init;
-        return Producer(tensor) is { OpType: "Constant" } c ? c.Attribute("value")?.T : null;
+        for (int hops = 0; hops < 8 && Producer(tensor) is { OpType: "Cast" } cast; hops++) tensor = cast.Inputs[0];
+        return tensor;
     }
+
+    /// <summary>The producer of <paramref name="tensor"/> after any Casts, when it has one of the op types.</summary>
+    public Node? ProducerThroughCasts(string tensor, params string[] ops) => ProducerOf(SkipCasts(tensor), ops);
+
+    /// <summary>
+    /// Whether two tensors hold the same value by construction: the same name (after Casts), or two nodes of one op
+    /// type over the same inputs (Megatron-style exports compute <c>x - mean</c> twice).
+    /// </summary>
+    public bool SameValue(string a, string b)
+    {
+        a = SkipCasts(a);
+        b = SkipCasts(b);
+        if (a == b) return true;
+        return Producer(a) is { } pa && Producer(b) is { } pb && pa.OpType == pb.OpType && pa.Domain == pb.Domain
+            && pa.Attributes.Count == 0 && pb.Attributes.Count == 0 && pa.Inputs.Select(SkipCasts).SequenceEqual(pb.Inputs.Select(SkipCasts));
+    }
+
+    /// <summary>An initializer, the output of a Constant node, or either through Identity (a parameter torch.onnx shares between layers).</summary>
+    public bool IsConstant(string tensor) => Graph.ConstantTensor(tensor) is not null;
+
+    /// <summary>A constant's proto (initializer, or the Constant node's value, through Identity), or null.</summary>
+    public TensorProto? ConstantProto(string tensor) => Graph.ConstantTensor(tensor);
 
     /// <summary>Dims of a constant tensor, or null.</summary>
     public IReadOnlyList<long>? ConstantDims(string tensor) => ConstantProto(tensor)?.Dims;

@@ -19,22 +19,36 @@ internal static partial class HookMapFile
         catch (JsonException e) { throw new HookMapException($"{file} is not valid JSON: {e.Message}", e); }
         using (doc)
         {
-            var root = doc.RootElement;
-            var config = ReadConfig(root, file);
-            var matcher = new PatternMatcher(model);
-            var points = new List<HookPoint>();
-            if (root.TryGetProperty("hooks", out var hooks))
-                foreach (var entry in hooks.EnumerateObject())
-                    foreach (var (name, l) in Expand(entry.Name, config.NLayers, file))
-                        points.Add(Resolve(matcher, name, entry.Value, l, file));
-            var parameters = new List<ParameterRef>();
-            if (root.TryGetProperty("parameters", out var ps))
-                foreach (var entry in ps.EnumerateObject())
-                    foreach (var (name, l) in Expand(entry.Name, config.NLayers, file))
-                        parameters.Add(ReadParameter(model.Graph, name, entry.Value, l, file));
-            points.AddRange(HeadResults(model, points, config));
-            return new HookMap(points, config, parameters, $"hook map {Path.GetFileName(file)}");
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new HookMapException($"{file} holds a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}, but a hook map is an object {{\"config\": {{...}}, \"hooks\": {{...}}}}; see docs/hooks.md.");
+            try
+            {
+                return Read(doc.RootElement, file, model);
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException)
+            {
+                // System.Text.Json says "requires an element of type 'String'": say which file, and where the format is.
+                throw new HookMapException($"{file}: a value has the wrong JSON type or is missing ({e.Message.TrimEnd('.')}); see docs/hooks.md for the hook-map format.", e);
+            }
         }
+    }
+
+    static HookMap Read(JsonElement root, string file, OnnxModel model)
+    {
+        var config = ReadConfig(root, file);
+        var matcher = new PatternMatcher(model);
+        var points = new List<HookPoint>();
+        if (root.TryGetProperty("hooks", out var hooks))
+            foreach (var entry in hooks.EnumerateObject())
+                foreach (var (name, l) in Expand(entry.Name, config.NLayers, file))
+                    points.Add(Resolve(matcher, name, entry.Value, l, file));
+        var parameters = new List<ParameterRef>();
+        if (root.TryGetProperty("parameters", out var ps))
+            foreach (var entry in ps.EnumerateObject())
+                foreach (var (name, l) in Expand(entry.Name, config.NLayers, file))
+                    parameters.Add(ReadParameter(model.Graph, name, entry.Value, l, file));
+        points.AddRange(HeadResults(model, points, config));
+        return new HookMap(points, config, parameters, $"hook map {Path.GetFileName(file)}");
     }
 
     /// <summary>
