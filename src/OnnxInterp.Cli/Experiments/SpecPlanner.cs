@@ -49,11 +49,11 @@ internal sealed class SpecPlanner(ExperimentSpec spec, string specFolder, Action
 
     public int Seed(StepSpec step) => step.Seed ?? spec.Seed;
 
-    /// <summary>Reads a value through <paramref name="read"/>, turning a usage error into one naming <paramref name="field"/>.</summary>
+    /// <summary>Reads a value through <paramref name="read"/>, turning a usage error (or a library's argument error) into one naming <paramref name="field"/>.</summary>
     public static T At<T>(string field, Func<T> read)
     {
         try { return read(); }
-        catch (UsageException e) { throw new SpecException(field, e.Message); }
+        catch (Exception e) when (e is UsageException or ArgumentException or Hooks.HookMapException) { throw new SpecException(field, e.Message); }
     }
 
     /// <summary>The step's prompts (its own, else the spec's), tokenized and checked against the model.</summary>

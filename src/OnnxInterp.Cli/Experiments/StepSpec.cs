@@ -16,10 +16,13 @@ namespace OnnxInterp.Cli.Experiments;
 [JsonDerivedType(typeof(AttributeStep), "attribute")]
 [JsonDerivedType(typeof(HeadsStep), "heads")]
 [JsonDerivedType(typeof(MaxActStep), "maxact")]
+[JsonDerivedType(typeof(PathPatchStep), "path-patch")]
+[JsonDerivedType(typeof(ScrubStep), "scrub")]
+[JsonDerivedType(typeof(DiscoverStep), "discover")]
 public abstract record StepSpec
 {
     /// <summary>The step kinds a spec may use, as written in <c>"step"</c>.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["cache", "patch", "ablate", "lens", "attribute", "heads", "maxact"];
+    public static IReadOnlyList<string> Kinds { get; } = ["cache", "patch", "ablate", "lens", "attribute", "heads", "maxact", "path-patch", "scrub", "discover"];
 
     [JsonIgnore] public abstract string Kind { get; }
     public string? Name { get; init; }
