@@ -19,10 +19,11 @@ namespace OnnxInterp.Cli.Experiments;
 [JsonDerivedType(typeof(PathPatchStep), "path-patch")]
 [JsonDerivedType(typeof(ScrubStep), "scrub")]
 [JsonDerivedType(typeof(DiscoverStep), "discover")]
+[JsonDerivedType(typeof(GenerateStep), "generate")]
 public abstract record StepSpec
 {
     /// <summary>The step kinds a spec may use, as written in <c>"step"</c>.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["cache", "patch", "ablate", "lens", "attribute", "heads", "maxact", "path-patch", "scrub", "discover"];
+    public static IReadOnlyList<string> Kinds { get; } = ["cache", "patch", "ablate", "lens", "attribute", "heads", "maxact", "path-patch", "scrub", "discover", "generate"];
 
     [JsonIgnore] public abstract string Kind { get; }
     public string? Name { get; init; }
