@@ -10,8 +10,11 @@ public sealed class ExitCodeTests
         new[] { "inspect" }, new[] { "run", "--tokens", "1" }, new[] { "cache", "--tokens", "1", "--expose", "x", "-o", "x.safetensors" },
         new[] { "rewrite", "--expose", "x", "-o", "x.onnx" }, new[] { "patch", "--ioi", "2" }, new[] { "ablate", "--repeated", "2" },
         new[] { "lens", "--tokens", "1" }, new[] { "attribute", "--ioi", "2" }, new[] { "heads" }, new[] { "fourier" },
-        new[] { "maxact", "--data", "x.txt", "--head", "0.1" },
+        new[] { "maxact", "--data", "x.txt", "--head", "0.1" }, new[] { "path-patch", "--ioi", "2" }, new[] { "discover", "--ioi", "1" },
+        new[] { "scrub", "--hypothesis", Example("induction.hypothesis.json"), "--dataset", Example("repeats.jsonl") },
     };
+
+    static string Example(string file) => Path.Combine(Support.TestPaths.RepoRoot, "docs", "examples", file);
 
     [Theory]
     [MemberData(nameof(VerbsWithAModel))]
@@ -20,7 +23,8 @@ public sealed class ExitCodeTests
         using var scratch = new CliScratch();
         var missing = scratch["missing.onnx"];
         string[] args = [verbAndOptions[0], missing, .. verbAndOptions[1..].Select(a => a.StartsWith("x") ? scratch[a] : a)];
-        CliHarness.Fails(ExitCodes.Failure, ["not found"], args);
-        CliHarness.Fails(ExitCodes.Usage, ["--no-such-option"], [.. args, "--no-such-option"]);
+        var missingModel = CliHarness.Fails(ExitCodes.Failure, ["not found"], args);
+        var unknownOption = CliHarness.Fails(ExitCodes.Usage, ["--no-such-option"], [.. args, "--no-such-option"]);
+        Assert.False(missingModel.HasStackTrace || unknownOption.HasStackTrace, $"{missingModel}\n{unknownOption}");
     }
 }
