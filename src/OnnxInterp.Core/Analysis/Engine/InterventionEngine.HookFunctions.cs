@@ -22,7 +22,8 @@ public sealed partial class InterventionEngine
         if (rows.Any(r => r.Count != rows[0].Count)) throw new ArgumentException("every row of a hooked run must have the same number of tokens.");
         var ready = hooks.Count == 0 ? Model : Model.Prepare(hooks.Select(h => h.Hook).Distinct()).Model;
         var points = hooks.Select(h => ready.Map[h.Hook]).ToList();
-        var order = ready.Model.Graph.Nodes.Select((n, i) => (n, i)).SelectMany(p => p.n.Outputs.Select(o => (o, p.i)))
+        // Derived and layout-fix nodes are appended to the node list, so order hooks by a real topological order.
+        var order = ready.Model.Graph.Clone().TopologicalSort().Nodes.Select((n, i) => (n, i)).SelectMany(p => p.n.Outputs.Select(o => (o, p.i)))
             .GroupBy(p => p.o).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
         var tensors = points.Select(p => p.Tensor).Distinct().OrderBy(t => order.GetValueOrDefault(t, -1)).ToList();
         var output = Options.Output ?? (ready.Map.TryGet("logits", out var logits) ? logits.Tensor
