@@ -58,5 +58,8 @@ public sealed class CircuitDiscoveryTests
         Assert.Contains("-> \"logits\"", dot);
         Assert.True(File.Exists(Path.Combine(scratch["out"], "discover.json")));
         CliHarness.Fails(ExitCodes.Usage, ["--threshold"], "discover", model, "--clean-tokens", "0,1,2", "--corrupted-tokens", "0,1,3", "--threshold", "-1");
+        // A threshold above every edge's effect removes them all: an empty circuit is an error, not a result.
+        CliHarness.Fails(ExitCodes.Usage, ["circuit is empty", "Lower the threshold"], "discover", model, "--clean-tokens", $"0,{a},{a}", "--corrupted-tokens", $"0,{b},{a}",
+            "--pos", "12", "--threshold", "100", "--device", "cpu", "--quiet");
     }
 }

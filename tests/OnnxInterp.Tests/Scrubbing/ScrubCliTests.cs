@@ -34,8 +34,11 @@ public sealed class ScrubCliTests
         File.WriteAllText(unknown, """{"claims": [{"edges": ["L5H0->logits"]}]}""");
         CliHarness.Fails(ExitCodes.Usage, ["no edge L5H0 -> logits"], "scrub", model, "--hypothesis", unknown, "--dataset", Example("repeats.jsonl"), "--device", "cpu");
         var position = scratch["position.json"];
-        File.WriteAllText(position, """{"loss_positions": [40], "claims": []}""");
+        File.WriteAllText(position, """{"loss_positions": [40], "claims": [{"edges": ["embed->logits"]}]}""");
         CliHarness.Fails(ExitCodes.Usage, ["loss position 40"], "scrub", model, "--hypothesis", position, "--dataset", Example("repeats.jsonl"), "--device", "cpu");
+        var empty = scratch["empty.json"];
+        File.WriteAllText(empty, """{"claims": []}""");
+        CliHarness.Fails(ExitCodes.Usage, ["claims no edge", "empty circuit"], "scrub", model, "--hypothesis", empty, "--dataset", Example("repeats.jsonl"), "--device", "cpu");
         var tiny = scratch["tiny.jsonl"];
         File.WriteAllText(tiny, """{"tokens": [0, 1, 2]}""" + "\n");
         CliHarness.Fails(ExitCodes.Usage, ["at least two examples"], "scrub", model, "--hypothesis", Example("induction.hypothesis.json"), "--dataset", tiny, "--device", "cpu");

@@ -70,6 +70,8 @@ public static class CircuitDiscovery
             progress?.Invoke(tests.Count, order.Count);
         }
         var kept = graph.Edges.Where(e => !removed.Contains(e)).ToList();
+        if (kept.Count == 0)
+            throw new ArgumentException($"every edge was removed at threshold {request.Threshold}: the circuit is empty (its metric {current:G4}, the corrupted run's {corruptedScore:G4}). Lower the threshold.");
         return new DiscoveryResult(request.Metric, request.Threshold, graph.Edges.Count, kept, tests, fullScore, corruptedScore, current,
             tests.Count + 1, rowsRun, clock.Elapsed.TotalSeconds);
     }

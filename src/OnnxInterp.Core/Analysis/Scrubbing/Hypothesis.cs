@@ -64,6 +64,8 @@ public sealed record Hypothesis(string Name, IReadOnlyList<HypothesisClaim> Clai
                 ? (s, r) : throw new ArgumentException($"{Where(at)}: '{e}' is not an edge; write SENDER->RECEIVER, e.g. L0H3->L1H2_k.")).ToList();
             list.Add(new HypothesisClaim(pairs, Rule(claim, Where(at))));
         }
+        if (list.Count == 0 || list.All(c => c.Edges.Count == 0))
+            throw new ArgumentException($"{Where("\"claims\"")} claims no edge: an empty circuit says nothing to test (its scrubbed loss is the fully resampled one, which scrub reports anyway). Claim the edges your hypothesis says matter.");
         return new Hypothesis(name, list, positions);
     }
 
