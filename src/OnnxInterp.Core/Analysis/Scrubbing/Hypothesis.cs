@@ -4,8 +4,9 @@ namespace OnnxInterp.Analysis.Scrubbing;
 
 /// <summary>
 /// When a claimed edge's sender may run on another input than its receiver: <see cref="Same"/> (the same input),
-/// <see cref="Any"/> (any example: an unclaimed edge), a <c>feature</c> of the dataset that must agree, or
-/// <c>tokens_at</c>: positions whose tokens must agree.
+/// <see cref="Any"/> (any example: an unclaimed edge), a <c>feature</c> of the dataset that must agree, positions whose
+/// tokens (<c>tokens_at</c>) or previous tokens (<c>previous_token_at</c>) must agree, or query positions whose induction
+/// target must agree (<c>induction_target_at</c>: the token after the previous occurrence of the query's token).
 /// </summary>
 public sealed record EquivalenceRule(string Kind, string? Feature = null, IReadOnlyList<int>? Positions = null)
 {
@@ -18,13 +19,25 @@ public sealed record EquivalenceRule(string Kind, string? Feature = null, IReadO
         "any" => true,
         "feature" => parent.Features.TryGetValue(Feature!, out var a) && candidate.Features.TryGetValue(Feature!, out var b) && a == b,
         "tokens_at" => Positions!.All(p => parent.Tokens[p] == candidate.Tokens[p]),
+        "previous_token_at" => Positions!.All(p => p > 0 && parent.Tokens[p - 1] == candidate.Tokens[p - 1]),
+        "induction_target_at" => Positions!.All(q => InductionTarget(parent.Tokens, q) == InductionTarget(candidate.Tokens, q)),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
+
+    /// <summary>The token after the latest earlier occurrence of the token at <paramref name="query"/> (what an induction head copies), or -1.</summary>
+    public static long InductionTarget(IReadOnlyList<long> tokens, int query)
+    {
+        for (int j = query - 1; j >= 0; j--)
+            if (tokens[j] == tokens[query]) return tokens[j + 1];
+        return -1;
+    }
 
     public override string ToString() => Kind switch
     {
         "feature" => $"same {Feature}",
         "tokens_at" => $"same tokens at {string.Join(",", Positions!)}",
+        "previous_token_at" => $"same previous token at {string.Join(",", Positions!)}",
+        "induction_target_at" => $"same token after the previous occurrence of the token at {string.Join(",", Positions!)}",
         _ => Kind,
     };
 }
@@ -77,10 +90,11 @@ public sealed record Hypothesis(string Name, IReadOnlyList<HypothesisClaim> Clai
             {
                 "same" => EquivalenceRule.Same,
                 "any" => EquivalenceRule.Any,
-                var other => throw new ArgumentException($"{where}: rule '{other}' is unknown; use \"same\", \"any\", {{\"feature\": NAME}} or {{\"tokens_at\": [positions]}}."),
+                var other => throw new ArgumentException($"{where}: rule '{other}' is unknown; use \"same\", \"any\", {{\"feature\": NAME}}, {{\"tokens_at\": [positions]}}, {{\"previous_token_at\": [positions]}} or {{\"induction_target_at\": [positions]}}."),
             };
         if (rule.TryGetProperty("feature", out var f)) return new EquivalenceRule("feature", Feature: f.GetString());
-        if (rule.TryGetProperty("tokens_at", out var t)) return new EquivalenceRule("tokens_at", Positions: [.. t.EnumerateArray().Select(p => p.GetInt32())]);
-        throw new ArgumentException($"{where}: the rule must be \"same\", \"any\", {{\"feature\": NAME}} or {{\"tokens_at\": [positions]}}.");
+        foreach (var kind in new[] { "tokens_at", "previous_token_at", "induction_target_at" })
+            if (rule.TryGetProperty(kind, out var t)) return new EquivalenceRule(kind, Positions: [.. t.EnumerateArray().Select(p => p.GetInt32())]);
+        throw new ArgumentException($"{where}: the rule must be \"same\", \"any\", {{\"feature\": NAME}}, {{\"tokens_at\": [positions]}}, {{\"previous_token_at\": [positions]}} or {{\"induction_target_at\": [positions]}}.");
     }
 }
