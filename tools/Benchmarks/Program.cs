@@ -7,8 +7,15 @@ using OnnxInterp.Runtime;
 // compare like with like on a shared, noisy machine. Usage: Benchmarks MODEL [--batch B] [--seq S] [--reps R]
 // (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark;
 // Benchmarks scrub MODEL HYPOTHESIS DATASET [--samples N]: causal scrubbing batched vs node by node;
-// Benchmarks generate MODEL [--prompt P] [--tokens N] [--reps R]: generation with and without past, see GenerateBenchmark).
+// Benchmarks generate MODEL [--prompt P] [--tokens N] [--reps R]: generation with and without past, see GenerateBenchmark;
+// Benchmarks acdc MODEL [--pairs N] [--tests T]: the residual graph, its compile and one ACDC edge test, see AcdcBenchmark).
 var argsList = args.ToList();
+if (argsList.FirstOrDefault() == "acdc")
+{
+    int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
+    OnnxInterp.Benchmarks.AcdcBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--pairs", 1), Get("--tests", 5));
+    return;
+}
 if (argsList.FirstOrDefault() == "generate")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
