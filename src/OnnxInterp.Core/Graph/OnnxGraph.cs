@@ -18,6 +18,8 @@ public sealed partial class OnnxGraph
     readonly List<string> repairs = [];
     Dictionary<string, Node>? producers;
     Dictionary<string, List<Node>>? consumers;
+    HashSet<string>? nodeNames;
+    Dictionary<string, int>? nextSuffix;
 
     /// <summary>Graph fields this class does not edit (name, doc string, sparse initializers, annotations).</summary>
     internal GraphProto Header { get; init; } = new();
@@ -79,7 +81,17 @@ public sealed partial class OnnxGraph
             if (Contains(output))
                 throw new GraphException($"cannot add {node}: tensor '{output}' already exists (produced by {Producer(output)?.ToString() ?? "a graph input or initializer"}).");
         nodes.Add(node);
-        Invalidate();
+        // Kept up to date rather than rebuilt: rewrites add nodes one by one, and rebuilding per node is quadratic.
+        if (producers is null) return;
+        foreach (var output in node.Outputs.Where(o => o.Length > 0)) producers[output] = node;
+        foreach (var input in node.Inputs.Where(i => i.Length > 0).Distinct()) AddConsumer(input, node);
+        nodeNames!.Add(node.Name);
+    }
+
+    void AddConsumer(string tensor, Node node)
+    {
+        if (!consumers!.TryGetValue(tensor, out var list)) consumers[tensor] = list = [];
+        list.Add(node);
     }
 
     public void RemoveNode(Node node)
@@ -90,8 +102,11 @@ public sealed partial class OnnxGraph
 
     public void SetNodeInput(Node node, int index, string tensor)
     {
+        var old = node.inputs[index];
         node.inputs[index] = tensor;
-        Invalidate();
+        if (producers is null) return;
+        if (old.Length > 0 && !node.inputs.Contains(old) && consumers!.TryGetValue(old, out var readers)) readers.Remove(node);
+        if (tensor.Length > 0 && !(consumers!.TryGetValue(tensor, out var list) && list.Contains(node))) AddConsumer(tensor, node);
     }
 
     /// <summary>Points every consumer of <paramref name="from"/> at <paramref name="to"/>, except the nodes in <paramref name="except"/>.</summary>
@@ -138,11 +153,16 @@ public sealed partial class OnnxGraph
     public string FreshName(string stem)
     {
         Index();
-        if (!Contains(stem) && !nodes.Any(n => n.Name == stem)) return stem;
-        for (int i = 1; ; i++)
+        if (!Contains(stem) && !nodeNames!.Contains(stem)) return stem;
+        // Counting on from the last suffix handed out keeps thousands of names on one stem linear.
+        for (int i = nextSuffix!.GetValueOrDefault(stem, 1); ; i++)
         {
             var candidate = $"{stem}_{i}";
-            if (!Contains(candidate) && !nodes.Any(n => n.Name == candidate)) return candidate;
+            if (!Contains(candidate) && !nodeNames!.Contains(candidate))
+            {
+                nextSuffix![stem] = i + 1;
+                return candidate;
+            }
         }
     }
 
@@ -164,7 +184,7 @@ public sealed partial class OnnxGraph
         return copy;
     }
 
-    void Invalidate() { producers = null; consumers = null; }
+    void Invalidate() { producers = null; consumers = null; nodeNames = null; nextSuffix = null; }
 
     void Index()
     {
@@ -184,6 +204,8 @@ public sealed partial class OnnxGraph
         }
         producers = p;
         consumers = c;
+        nodeNames = [.. nodes.Select(n => n.Name)];
+        nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
     }
 
     internal static Dim ToDim(TensorShapeProto.Types.Dimension d) => d.ValueCase switch
