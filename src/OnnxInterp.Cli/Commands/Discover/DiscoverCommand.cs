@@ -43,11 +43,7 @@ public sealed class DiscoverCommand(DiscoverCommandDefinition d, ParseResult par
             throw new UsageException(e.Message);
         }
 
-        static DiscoverEdgeRow Row(ResidualEdge e, double? harm, bool removed) => new(e.Sender.Name, e.Receiver.Name, harm, removed);
-        var report = new DiscoverOutput(Path.GetFullPath(modelPath), device.ToString().ToLowerInvariant(), MetricNames.Name(metric), threshold, pairs.Count,
-            [.. pairs.Select(p => PatchPairRow.Of(model, p))], result.Full, result.Corrupted, result.Circuit, result.TotalEdges, result.Kept.Count, result.Heads,
-            [.. result.Kept.Select(e => Row(e, result.Tests.FirstOrDefault(t => t.Edge == e)?.Harm, false))],
-            [.. result.Tests.Select(t => Row(t.Edge, t.Harm, t.Removed))], result.Plans, result.Rows, result.Seconds, null);
+        var report = DiscoverOutput.Of(Path.GetFullPath(modelPath), device.ToString().ToLowerInvariant(), model, pairs, result);
         if (folder is not null)
         {
             var files = new List<string> { ReportFiles.WriteText(folder, "circuit.dot", Dot(result)) };

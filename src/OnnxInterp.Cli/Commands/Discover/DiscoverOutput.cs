@@ -1,4 +1,7 @@
+using OnnxInterp.Analysis.Patching;
+using OnnxInterp.Analysis.Paths;
 using OnnxInterp.Cli.Commands.Patch;
+using OnnxInterp.Hooks;
 
 namespace OnnxInterp.Cli.Commands.Discover;
 
@@ -21,7 +24,18 @@ public sealed record DiscoverOutput(
     int Plans,
     int Rows,
     double Seconds,
-    IReadOnlyList<string>? Files);
+    IReadOnlyList<string>? Files)
+{
+    /// <summary>The record of an ACDC result, as the verb and the experiment step both report it.</summary>
+    public static DiscoverOutput Of(string modelPath, string device, HookedModel model, IReadOnlyList<PromptPair> pairs, DiscoveryResult result)
+    {
+        static DiscoverEdgeRow Row(ResidualEdge e, double? harm, bool removed) => new(e.Sender.Name, e.Receiver.Name, harm, removed);
+        return new DiscoverOutput(modelPath, device, MetricNames.Name(result.Metric), result.Threshold, pairs.Count,
+            [.. pairs.Select(p => PatchPairRow.Of(model, p))], result.Full, result.Corrupted, result.Circuit, result.TotalEdges, result.Kept.Count, result.Heads,
+            [.. result.Kept.Select(e => Row(e, result.Tests.FirstOrDefault(t => t.Edge == e)?.Harm, false))],
+            [.. result.Tests.Select(t => Row(t.Edge, t.Harm, t.Removed))], result.Plans, result.Rows, result.Seconds, null);
+    }
+}
 
 /// <summary>One edge: sender, receiver, how much removing it hurt the metric, and whether it was removed.</summary>
 public sealed record DiscoverEdgeRow(string Sender, string Receiver, double? Harm, bool Removed);

@@ -41,19 +41,10 @@ public sealed class PathPatchCommand(PathPatchCommandDefinition d, ParseResult p
         }
         double seconds = clock.Elapsed.TotalSeconds;
 
-        var senders = result.Senders.Select(s => s.Name).ToList();
-        var receivers = result.Receivers.Select(r => r.Name).ToList();
-        var label = MetricNames.Name(metric);
-        double?[][] Cells(double[,] values) => [.. Enumerable.Range(0, senders.Count).Select(s => Enumerable.Range(0, receivers.Count)
-            .Select(r => double.IsNaN(values[s, r]) ? (double?)null : values[s, r]).ToArray())];
-        int edges = Cells(result.Raw).Sum(row => row.Count(v => v is not null));
-        var report = new PathPatchOutput(Path.GetFullPath(modelPath), device.ToString().ToLowerInvariant(), label, pairs.Count,
-            [.. pairs.Select(p => PatchPairRow.Of(model, p))], result.Clean, result.Corrupted, senders, receivers,
-            Cells(result.Normalised), Cells(result.Raw), edges, result.Runs, result.Rows, seconds, null);
+        var report = PathPatchOutput.Of(Path.GetFullPath(modelPath), device.ToString().ToLowerInvariant(), model, pairs, result, seconds);
         if (folder is not null)
         {
-            var grid = GridResult.From($"path patching ({label}, normalised: 1 = clean, 0 = corrupted)", "sender", "receiver", senders, receivers,
-                (s, r) => result.Normalised[s, r], "normalised " + label);
+            var grid = PathPatchOutput.Grid(result);
             var files = new List<string>(ReportFiles.WriteGrid(folder, "path-patch-grid", grid)) { Path.Combine(folder, "path-patch.json") };
             report = report with { Files = files };
             ReportFiles.WriteJson(folder, "path-patch", report);

@@ -28,12 +28,9 @@ public sealed record DiscoverStep : StepSpec
         return new PlannedStep(Name ?? "discover", Kind, planner.ModelPath(this, field), run =>
         {
             var result = CircuitDiscovery.Run(model, new DiscoveryRequest(pairs, Threshold, metric), new InterventionOptions(Device: run.Device, Log: run.Notice));
-            var kept = result.Kept.Select(e => new DiscoverEdgeRow(e.Sender.Name, e.Receiver.Name, result.Tests.FirstOrDefault(t => t.Edge == e)?.Harm, false)).ToList();
-            var output = new DiscoverOutput(run.ModelPath, run.Device.ToString().ToLowerInvariant(), MetricNames.Name(metric), Threshold, pairs.Count,
-                [.. pairs.Select(p => PatchPairRow.Of(model, p))], result.Full, result.Corrupted, result.Circuit, result.TotalEdges, result.Kept.Count, result.Heads, kept,
-                [.. result.Tests.Select(t => new DiscoverEdgeRow(t.Edge.Sender.Name, t.Edge.Receiver.Name, t.Harm, t.Removed))], result.Plans, result.Rows, result.Seconds, null);
+            var output = DiscoverOutput.Of(run.ModelPath, run.Device.ToString().ToLowerInvariant(), model, pairs, result);
             var table = new TableResult("edges", $"ACDC kept {result.Kept.Count} of {result.TotalEdges} edges (threshold {Threshold}, {MetricNames.Name(metric)})",
-                ["sender", "receiver", "harm"], [.. kept.Select(e => (IReadOnlyList<object?>)[e.Sender, e.Receiver, e.Harm])]);
+                ["sender", "receiver", "harm"], [.. output.Kept.Select(e => (IReadOnlyList<object?>)[e.Sender, e.Receiver, e.Harm])]);
             return new StepOutcome(output, prompts.Seed, StepPrompts.Of(model, prompts), [table], []);
         });
     }

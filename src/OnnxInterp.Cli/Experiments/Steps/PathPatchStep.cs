@@ -42,16 +42,8 @@ public sealed record PathPatchStep : StepSpec
     {
         var clock = Stopwatch.StartNew();
         var result = PathPatching.Run(graph, request, new InterventionOptions(RowsPerRun, run.Device, Log: run.Notice));
-        var senders = result.Senders.Select(s => s.Name).ToList();
-        var receivers = result.Receivers.Select(r => r.Name).ToList();
-        double?[][] Cells(double[,] values) => [.. Enumerable.Range(0, senders.Count).Select(s => Enumerable.Range(0, receivers.Count)
-            .Select(r => double.IsNaN(values[s, r]) ? (double?)null : values[s, r]).ToArray())];
-        var label = MetricNames.Name(request.Metric);
-        var output = new PathPatchOutput(run.ModelPath, run.Device.ToString().ToLowerInvariant(), label, request.Pairs.Count,
-            [.. request.Pairs.Select(p => PatchPairRow.Of(model, p))], result.Clean, result.Corrupted, senders, receivers,
-            Cells(result.Normalised), Cells(result.Raw), Cells(result.Raw).Sum(r => r.Count(v => v is not null)), result.Runs, result.Rows, clock.Elapsed.TotalSeconds, null);
-        var grid = GridResult.From($"path patching ({label}, normalised: 1 = clean, 0 = corrupted)", "sender", "receiver", senders, receivers,
-            (s, r) => result.Normalised[s, r], "normalised " + label);
+        var output = PathPatchOutput.Of(run.ModelPath, run.Device.ToString().ToLowerInvariant(), model, request.Pairs, result, clock.Elapsed.TotalSeconds);
+        var grid = PathPatchOutput.Grid(result);
         return new StepOutcome(output, prompts.Seed, StepPrompts.Of(model, prompts), [], [new NamedGrid("grid", grid)]);
     }
 }
