@@ -109,6 +109,17 @@ public sealed partial class OnnxGraph
         if (tensor.Length > 0 && !(consumers!.TryGetValue(tensor, out var list) && list.Contains(node))) AddConsumer(tensor, node);
     }
 
+    /// <summary>Renames one output of <paramref name="node"/>; its readers keep reading the old name, which no node produces until another node does.</summary>
+    public void SetNodeOutput(Node node, int index, string tensor)
+    {
+        if (Contains(tensor)) throw new GraphException($"cannot rename an output of {node} to '{tensor}': a tensor with that name exists.");
+        var old = node.outputs[index];
+        node.outputs[index] = tensor;
+        if (producers is null) return;
+        producers.Remove(old);
+        producers[tensor] = node;
+    }
+
     /// <summary>Points every consumer of <paramref name="from"/> at <paramref name="to"/>, except the nodes in <paramref name="except"/>.</summary>
     public void RedirectConsumers(string from, string to, params Node[] except)
     {

@@ -30,7 +30,7 @@ public sealed partial class InterventionEngine
             : throw new ArgumentException("the model has no logits: its hook map has no 'logits' hook. Name the output to return with InterventionOptions.Output."));
 
         string key = $"cut|{string.Join(";", ready.Changes)}|{string.Join(",", tensors)}";
-        if (!cuts.TryGetValue(key, out var segments)) cuts[key] = segments = Segments(TypeFilled(ready), tensors);
+        if (!cuts.TryGetValue(key, out var segments)) cuts[key] = segments = Segments(Typed(ready), tensors);
         var pool = BatchFeeds.For(ready.Model.Graph, rows).ToDictionary(f => f.Name, StringComparer.Ordinal);
         for (int k = 0; k < segments.Count; k++)
         {

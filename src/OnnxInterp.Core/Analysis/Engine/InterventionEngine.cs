@@ -17,7 +17,8 @@ public sealed partial class InterventionEngine : IDisposable
     const string LogitPositionsInput = "metric_positions", GatheredLogits = "metric_logits";
     readonly SessionCache sessions;
     readonly bool ownsSessions;
-    readonly Dictionary<string, OnnxModel> typed = new(StringComparer.Ordinal);
+    readonly Dictionary<string, ProbedModel> probed = new(StringComparer.Ordinal);
+    readonly Dictionary<string, StagedGraph?> stagedGraphs = new(StringComparer.Ordinal);
 
     public InterventionEngine(HookedModel model, InterventionOptions? options = null)
     {
@@ -61,25 +62,36 @@ public sealed partial class InterventionEngine : IDisposable
                 ? (name, BatchAxisOf(ready.Model.Graph, name))
                 : throw new ArgumentException($"the model computes no tensor '{name}' to return. Its outputs: {string.Join(", ", ready.Model.Graph.Outputs)}.");
         var (logits, gather) = Logits(plan, ready);
+        var staged = Options.StartAtWrites ? Staged(plan, ready, logits) : null;
 
         var identity = $"engine|{string.Join(";", ready.Changes)}|writes[{string.Join(",", groups.Select(g => g.Describe()).Order())}]" +
-                       $"|reads[{string.Join(",", reads.Values.Select(r => r.Tensor).Distinct().Order())}]|logits[{logits}{(gather ? "@positions" : "")}]";
-        var compiled = sessions.Get(identity, () => Build(ready, groups, reads.Values.Select(r => r.Tensor), logits, gather));
+                       $"|reads[{string.Join(",", reads.Values.Select(r => r.Tensor).Distinct().Order())}]|logits[{logits}{(gather ? "@positions" : "")}]" +
+                       (staged is null ? "" : $"|stages[{string.Join(",", staged.Value.Rows.Stages)}]");
+        var compiled = sessions.Get(identity, () => Build(ready, staged?.Graph.Model, groups, reads.Values.Select(r => r.Tensor), logits, gather));
         Device = compiled.Device;
+        var stage = staged?.Rows.Stage ?? new int[rows.Count];
 
         var outputs = reads.Values.Select(r => r.Tensor).Concat(logits is null ? [] : [gather ? GatheredLogits : logits]).Distinct().ToList();
         var runs = new List<IReadOnlyDictionary<string, NamedTensor>>();
         var location = Enumerable.Repeat((Run: -1, Index: -1), rows.Count).ToArray();
         int batchRows = 0;
-        var packed = Pack(rows, Options.RowsPerRun);
+        // Rows join in order of their stage, so the rows present at any tensor are the first of the batch.
+        var packed = Pack(rows, Options.RowsPerRun, staged is { } s ? r => s.Rows.Twin[r] >= 0 ? [s.Rows.Twin[r]] : [] : null)
+            .Select(run => run.OrderBy(r => stage[r]).ToList()).ToList();
         foreach (var batch in packed)
         {
             var index = new Dictionary<int, int>();
             for (int b = 0; b < batch.Count; b++) index.TryAdd(batch[b], b);
             int positions = rows[batch[0]].Tokens.Count;
-            var feeds = Feeds(compiled.Model.Graph, rows, batch, gather);
+            var feeds = Feeds(compiled.Model.Graph, rows, [.. batch.Where(r => stage[r] == 0)], gather);
+            if (staged is { } st)
+                for (int k = 1; k <= st.Rows.Stages.Count; k++)
+                    feeds.Add(NamedTensor.Int64(st.Graph.Inputs[k - 1], [batch.Count(r => stage[r] == k)], [.. batch.Where(r => stage[r] == k).Select(r => (long)index[st.Rows.Twin[r]])]));
             foreach (var g in groups)
-                feeds.AddRange(g.Feeds(batch, r => index[r], map.Config, positions, ready.Model.Graph.TypeOf(g.Point.Tensor)?.ElementType ?? ElementType.Float, plan.PastLength));
+            {
+                int present = staged is { } sg ? batch.Count(r => stage[r] <= sg.Graph.Level.GetValueOrDefault(g.Point.Tensor)) : batch.Count;
+                feeds.AddRange(g.Feeds(batch.Take(present).ToList(), r => index[r], map.Config, positions, ready.Model.Graph.TypeOf(g.Point.Tensor)?.ElementType ?? ElementType.Float, plan.PastLength));
+            }
             if (gather) feeds.Add(NamedTensor.Int64(LogitPositionsInput, [plan.LogitRequest.Positions!.Count], [.. plan.LogitRequest.Positions!.Select(p => Resolve(p, positions))]));
             runs.Add(compiled.Run(feeds, outputs));
             for (int b = 0; b < batch.Count; b++)
@@ -149,25 +161,53 @@ public sealed partial class InterventionEngine : IDisposable
         return (logits.Tensor, gather);
     }
 
-    OnnxModel Build(HookedModel ready, IReadOnlyList<WriteGroup> groups, IEnumerable<string> reads, string? logits, bool gather)
+    OnnxModel Build(HookedModel ready, OnnxModel? staged, IReadOnlyList<WriteGroup> groups, IEnumerable<string> reads, string? logits, bool gather)
     {
-        var model = ready.Model;
+        var model = staged ?? ready.Model;
         if (groups.Count > 0)
         {
             // Write inputs are typed after their tensors; the probe measures types the file leaves undeclared (one small CPU run).
             bool typed = groups.All(g => model.Graph.TypeOf(g.Point.Tensor) is { ElementType: not ElementType.Undefined });
-            model = InsertWritePoints.Apply(typed ? model : TypeFilled(ready), groups.Select(g => g.Request())).Model;
+            model = InsertWritePoints.Apply(typed ? model : Typed(ready), groups.Select(g => g.Request())).Model;
         }
         var exposed = reads.Concat(logits is not null && !gather ? [logits] : []).Where(t => !model.Graph.IsGraphOutput(t)).Distinct().ToList();
         if (exposed.Count > 0) model = Expose.Apply(model, exposed).Model;
         return gather ? LogitsAtPositions.Apply(model, logits!, LogitPositionsInput, GatheredLogits).Model : model;
     }
 
-    OnnxModel TypeFilled(HookedModel ready)
+    /// <summary>The model with every tensor's element type declared: as loaded when the file declares them all, else measured.</summary>
+    OnnxModel Typed(HookedModel ready) =>
+        ready.Model.Graph.IntermediateTensors.All(t => ready.Model.Graph.TypeOf(t) is { ElementType: not ElementType.Undefined }) ? ready.Model : Probed(ready).Model;
+
+    /// <summary>The model with measured types, and each tensor's measured batch axis (one probe per prepared model).</summary>
+    ProbedModel Probed(HookedModel ready)
     {
         var key = string.Join(";", ready.Changes);
-        if (!typed.TryGetValue(key, out var model)) typed[key] = model = TypeProbe.Fill(ready.Model);
+        if (!probed.TryGetValue(key, out var model))
+        {
+            var probe = TypeProbe.Probe(ready.Model, Device.Cpu);
+            probed[key] = model = new ProbedModel(TypeProbe.Fill(ready.Model, probe.Types), probe.BatchAxes);
+        }
         return model;
+    }
+
+    sealed record ProbedModel(OnnxModel Model, IReadOnlyDictionary<string, int> BatchAxes);
+
+    /// <summary>The plan's late-starting rows and the staged graph they run on, or null when every row starts at the beginning.</summary>
+    (RowStages Rows, StagedGraph Graph)? Staged(InterventionPlan plan, HookedModel ready, string? logits)
+    {
+        if (logits is null || RowStages.For(plan, ready.Map, ready.Model.Graph) is not { } rowStages) return null;
+        var key = $"{string.Join(";", ready.Changes)}|{string.Join(",", rowStages.Stages)}";
+        if (!stagedGraphs.TryGetValue(key, out var graph))
+        {
+            var probe = Probed(ready);
+            graph = StageRows.TryApply(probe.Model, rowStages.Stages, probe.BatchAxes, out var reason);
+            if (graph is not null && graph.Level.GetValueOrDefault(logits) < rowStages.Stages.Count)
+                (graph, reason) = (null, $"'{logits}' is not computed after every stage");
+            if (graph is null) Options.Log?.Invoke($"every row runs from the start: {reason}.");
+            stagedGraphs[key] = graph;
+        }
+        return graph is null ? null : (rowStages, graph);
     }
 
     /// <summary>
@@ -175,10 +215,11 @@ public sealed partial class InterventionEngine : IDisposable
     /// reads from (transitively) into its run; a run is closed when the next row's missing rows would take it past the
     /// capacity. Rows of different lengths never share one.
     /// </summary>
-    internal static List<List<int>> Pack(IReadOnlyList<PlanRow> rows, int capacity)
+    internal static List<List<int>> Pack(IReadOnlyList<PlanRow> rows, int capacity, Func<int, IEnumerable<int>>? startsFrom = null)
     {
         var runs = new List<List<int>>();
-        var sources = rows.SelectMany(r => r.WriteList).Select(w => w.Source).OfType<WriteSource.FromRow>().Select(f => f.Row).ToHashSet();
+        IEnumerable<int> Needs(int r) => rows[r].WriteList.Select(w => w.Source).OfType<WriteSource.FromRow>().Select(f => f.Row).Concat(startsFrom?.Invoke(r) ?? []);
+        var sources = Enumerable.Range(0, rows.Count).SelectMany(Needs).ToHashSet();
         // A row read by others is run inside their closures; packing it on its own first would run it twice.
         var roots = Enumerable.Range(0, rows.Count).Where(r => !sources.Contains(r)).ToList();
         var order = roots.Count > 0 ? roots.Concat(sources.Order()) : Enumerable.Range(0, rows.Count);
@@ -188,7 +229,7 @@ public sealed partial class InterventionEngine : IDisposable
             var present = new HashSet<int>();
             foreach (var r in length)
             {
-                var closure = Closure(rows, r);
+                var closure = Closure(Needs, r);
                 var missing = closure.Where(x => !present.Contains(x)).ToList();
                 if (missing.Count == 0) continue;
                 if (current.Count > 0 && current.Count + missing.Count > capacity)
@@ -206,16 +247,15 @@ public sealed partial class InterventionEngine : IDisposable
         return runs;
     }
 
-    /// <summary>The row and every row it reads from, transitively, sources first.</summary>
-    static List<int> Closure(IReadOnlyList<PlanRow> rows, int row)
+    /// <summary>The row and every row it needs (reads from, or starts from), transitively, those first.</summary>
+    static List<int> Closure(Func<int, IEnumerable<int>> needs, int row)
     {
         var order = new List<int>();
         var seen = new HashSet<int>();
         void Visit(int r)
         {
             if (!seen.Add(r)) return;
-            foreach (var w in rows[r].WriteList)
-                if (w.Source is WriteSource.FromRow from) Visit(from.Row);
+            foreach (var n in needs(r)) Visit(n);
             order.Add(r);
         }
         Visit(row);

@@ -6,7 +6,9 @@ namespace OnnxInterp.Analysis.Engine;
 /// How the engine runs plans: at most about <paramref name="RowsPerRun"/> batch rows per session run (a row and the rows
 /// it reads from always share a run), on <paramref name="Device"/>; sessions come from <paramref name="Sessions"/>
 /// when given (the caller owns it, and later plans with the same sites reuse its sessions), else the engine owns a
-/// cache of its own. <paramref name="Output"/> names the output that plan builders read as logits when the hook map
+/// cache of its own. With <paramref name="StartAtWrites"/>, a row whose writes are all on one tensor and which has a
+/// twin (a row without writes and the same tokens) starts there from the twin's values instead of recomputing what comes
+/// before (a patch at layer L skips layers 0..L-1); results are the same. <paramref name="Output"/> names the output that plan builders read as logits when the hook map
 /// has no <c>logits</c> hook. <paramref name="Progress"/> hears (session runs done, session runs in the plan) after each run.
 /// </summary>
 public sealed record InterventionOptions(
@@ -15,4 +17,5 @@ public sealed record InterventionOptions(
     SessionCache? Sessions = null,
     Action<string>? Log = null,
     string? Output = null,
-    Action<int, int>? Progress = null);
+    Action<int, int>? Progress = null,
+    bool StartAtWrites = true);
