@@ -11,7 +11,7 @@ namespace OnnxInterp.ModelForge.Measure;
 
 /// <summary>Options of <c>ModelForge bench-eager</c>.</summary>
 public sealed record EagerBenchmarkOptions(string Model, string Pair, int Threads, int Reps, int SweepReps, int RowsPerRun,
-    int Warmup, string? Json, IReadOnlySet<string>? Only)
+    int Warmup, string? Json, IReadOnlySet<string>? Only, string? Check)
 {
     public const string DefaultModel = "/tmp/bench/gpt2-small-random.onnx";
     public const string DefaultPair = "tools/bench/ioi-pair.json";
@@ -23,7 +23,8 @@ public sealed record EagerBenchmarkOptions(string Model, string Pair, int Thread
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet()
             : null;
         return new(o.GetValueOrDefault("model", DefaultModel), o.GetValueOrDefault("pair", DefaultPair), Int("threads", 2), Int("reps", 10),
-            Int("sweep-reps", 3), Int("rows-per-run", 32), Int("warmup", 3), o.GetValueOrDefault("json"), only);
+            Int("sweep-reps", 3), Int("rows-per-run", 32), Int("warmup", 3), o.GetValueOrDefault("json"), only,
+            o.GetValueOrDefault("check"));
     }
 
     /// <summary>--only takes measure ids (forward, sweep.resid_pre, sweep.head_z) or measure:variant (sweep.head_z:loop).</summary>
@@ -144,8 +145,37 @@ public static class EagerBenchmark
             ["logitsAt"] = "every position (full [batch, seq, vocab] logits, as a hooked forward computes them)",
         };
         if (rowsPerRun is not null) extra["rowsPerRun"] = rowsPerRun;
+        if (options.Check is { } folder)
+        {
+            var check = Check(folder, measure, pair, v);
+            extra["maxAbsDiffVsOnnxinterp"] = check;
+            Console.WriteLine($"  {measure} {(rowsPerRun is null ? "loop" : "batched")}: max |logit diff - onnxinterp's| = {check:E2} (clean, corrupted and {n} variants)");
+        }
         return new BenchResult(measure, rowsPerRun is null ? "loop" : "batched", rowsPerRun ?? 1, pair.Corrupted.Length,
             Median(seconds), seconds.Length, n, extra);
+    }
+
+    /// <summary>
+    /// Largest difference from the raw values of <c>onnxinterp patch MODEL --ioi 1 --sweep resid_pre --sweep z -o FOLDER</c>
+    /// (FOLDER/resid_pre.json, z.json: raw [layer][pos|head]; patch.json: clean, corrupted and the prompt pair).
+    /// </summary>
+    static double Check(string folder, string measure, PromptPair pair, SweepValues values)
+    {
+        using var patch = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "patch.json")));
+        var theirs = patch.RootElement.GetProperty("promptPairs")[0];
+        int[] Ids(string key) => [.. theirs.GetProperty(key).EnumerateArray().Select(e => e.GetInt32())];
+        if (!Ids("clean").SequenceEqual(pair.Clean) || !Ids("corrupted").SequenceEqual(pair.Corrupted)
+            || theirs.GetProperty("answer").GetInt32() != pair.Answer || theirs.GetProperty("wrong").GetInt32() != pair.Wrong)
+            throw new ArgumentException($"{folder}/patch.json patched another prompt pair than the --pair file");
+        var file = Path.Combine(folder, measure == "sweep.resid_pre" ? "resid_pre.json" : "z.json");
+        using var sweep = JsonDocument.Parse(File.ReadAllText(file));
+        var raw = sweep.RootElement.GetProperty("raw").EnumerateArray().SelectMany(row => row.EnumerateArray().Select(e => e.GetDouble())).ToArray();
+        if (raw.Length != values.LogitDiffs.Length)
+            throw new ArgumentException($"{file} has {raw.Length} values, the eager sweep {values.LogitDiffs.Length}");
+        double worst = Math.Max(Math.Abs(patch.RootElement.GetProperty("clean").GetDouble() - values.Clean),
+            Math.Abs(patch.RootElement.GetProperty("corrupted").GetDouble() - values.Corrupted));
+        for (int i = 0; i < raw.Length; i++) worst = Math.Max(worst, Math.Abs(raw[i] - values.LogitDiffs[i]));
+        return worst;
     }
 
     static double[] Time(int warmup, int reps, Action action)
