@@ -149,7 +149,7 @@ public static class EagerBenchmark
         {
             var check = Check(folder, measure, pair, v);
             extra["maxAbsDiffVsOnnxinterp"] = check;
-            Console.WriteLine($"  {measure} {(rowsPerRun is null ? "loop" : "batched")}: max |logit diff - onnxinterp's| = {check:E2} (clean, corrupted and {n} variants)");
+            Console.WriteLine($"  {measure} {(rowsPerRun is null ? "loop" : "batched")}: max |logit diff - onnxinterp's| = {check:G3} (clean, corrupted and {n} variants)");
         }
         return new BenchResult(measure, rowsPerRun is null ? "loop" : "batched", rowsPerRun ?? 1, pair.Corrupted.Length,
             Median(seconds), seconds.Length, n, extra);
