@@ -6,7 +6,7 @@ using OnnxInterp.ModelForge.Training;
 
 namespace OnnxInterp.ModelForge;
 
-/// <summary>The forge's command line: train, export-random-gpt2, measure.</summary>
+/// <summary>The forge's command line: train, export-random-gpt2, measure, bench-eager.</summary>
 public static class ForgeCommands
 {
     const string Usage = """
@@ -16,6 +16,8 @@ public static class ForgeCommands
           ModelForge export-random-gpt2 --out DIR [--layers 12] [--heads 12] [--d-model 768] [--n-ctx 1024] [--seed 0] [--name gpt2-small-random]
           ModelForge measure DIR
           ModelForge smoke MODEL.onnx        (one forward pass on a short GPT-2-tokenized prompt)
+          ModelForge bench-eager [--model MODEL.onnx] [--pair tools/bench/ioi-pair.json] [--threads 2] [--reps 10] [--sweep-reps 3] [--rows-per-run 32] [--warmup 3] [--json FILE] [--only forward,sweep.resid_pre,sweep.head_z:loop,...] [--check ONNXINTERP_PATCH_DIR]
+                                             (TorchSharp eager baseline: forward and activation-patching sweeps on the ONNX model's weights)
         """;
 
     public static int Run(string[] args)
@@ -36,6 +38,8 @@ public static class ForgeCommands
                     return MeasureAll(positional[0]);
                 case "smoke" when positional.Count == 1:
                     return Smoke(positional[0]);
+                case "bench-eager" when positional.Count == 0:
+                    return EagerBenchmark.Run(EagerBenchmarkOptions.Parse(options));
                 default:
                     return Fail($"unknown command or arguments: {string.Join(' ', args)}");
             }

@@ -19,9 +19,10 @@ public static class TransformerForward
     /// </summary>
     /// <paramref name="lastPositionOnly"/> computes the last layer's queries, MLP and output only at the last
     /// position (all a next-token loss at that position reads; the modadd training uses it).
+    /// <paramref name="hooks"/>, when given, sees (and may replace) each block's residual input and per-head z.
     public static Tensor Hidden(TransformerWeights w, Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null,
         IReadOnlyList<(Tensor Key, Tensor Value)>? past = null, List<(Tensor Key, Tensor Value)>? presents = null,
-        bool lastPositionOnly = false)
+        bool lastPositionOnly = false, ForwardHooks? hooks = null)
     {
         var c = w.Config;
         var n = w.Names;
@@ -31,9 +32,10 @@ public static class TransformerForward
         var x = Embedding(w[n.Embed], inputIds) + Embedding(w[n.PosEmbed], positionIds);
         for (int l = 0; l < c.Layers; l++)
         {
+            if (hooks?.ResidPre is { } residPre) x = residPre(l, x);
             var h = c.HasLayerNorm ? LayerNorm(x, w[n.Ln1Weight(l)], w[n.Ln1Bias(l)]) : x;
             bool lastOnly = lastPositionOnly && l == c.Layers - 1;
-            var (attn, key, value) = Attention(w, l, h, attentionMask, past?[l], lastOnly);
+            var (attn, key, value) = Attention(w, l, h, attentionMask, past?[l], lastOnly, hooks?.Z);
             presents?.Add((key, value));
             x = (lastOnly ? x.narrow(1, seq - 1, 1) : x) + attn;
             if (!c.HasMlp) continue;
@@ -52,11 +54,12 @@ public static class TransformerForward
             : hidden.matmul(w[w.Names.Unembed]) + w[w.Names.UnembedBias!];
 
     public static Tensor Logits(TransformerWeights w, Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null,
-        IReadOnlyList<(Tensor Key, Tensor Value)>? past = null, List<(Tensor Key, Tensor Value)>? presents = null) =>
-        Unembed(w, Hidden(w, inputIds, attentionMask, positionIds, past, presents));
+        IReadOnlyList<(Tensor Key, Tensor Value)>? past = null, List<(Tensor Key, Tensor Value)>? presents = null,
+        ForwardHooks? hooks = null) =>
+        Unembed(w, Hidden(w, inputIds, attentionMask, positionIds, past, presents, hooks: hooks));
 
     static (Tensor Output, Tensor Key, Tensor Value) Attention(TransformerWeights w, int l, Tensor h, Tensor? attentionMask,
-        (Tensor Key, Tensor Value)? past, bool lastQueryOnly)
+        (Tensor Key, Tensor Value)? past, bool lastQueryOnly, Func<int, Tensor, Tensor>? zHook)
     {
         var c = w.Config;
         var n = w.Names;
@@ -79,7 +82,9 @@ public static class TransformerForward
         if (attentionMask is not null)
             scores = scores + (1.0f - attentionMask.to_type(ScalarType.Float32)).unsqueeze(1).unsqueeze(2) * FloatMin;
         var pattern = scores.softmax(-1);
-        var z = pattern.matmul(v).permute(0, 2, 1, 3).reshape(batch, seq, c.AttentionWidth);
+        var z = pattern.matmul(v).permute(0, 2, 1, 3);
+        if (zHook is not null) z = zHook(l, z);
+        z = z.reshape(batch, seq, c.AttentionWidth);
         return (z.matmul(w[n.OutWeight(l)]) + w[n.OutBias(l)], k, v);
     }
 
@@ -92,4 +97,17 @@ public static class TransformerForward
     /// <summary>HF's NewGELUActivation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).</summary>
     static Tensor GeluNew(Tensor x) =>
         0.5f * x * (1.0f + torch.tanh((float)Math.Sqrt(2.0 / Math.PI) * (x + 0.044715f * x.pow(3))));
+}
+
+/// <summary>
+/// Eager interventions on <see cref="TransformerForward.Hidden"/>, in TransformerLens's hook layouts: each callback takes
+/// the layer and the activation and returns the tensor the forward continues with (the same one to only read it).
+/// </summary>
+public sealed record ForwardHooks
+{
+    /// <summary>blocks.{l}.hook_resid_pre, [batch, pos, d_model].</summary>
+    public Func<int, Tensor, Tensor>? ResidPre { get; init; }
+
+    /// <summary>blocks.{l}.attn.hook_z, [batch, pos, head, d_head] (attention output per head, before c_proj).</summary>
+    public Func<int, Tensor, Tensor>? Z { get; init; }
 }
