@@ -12,8 +12,20 @@ using OnnxInterp.Runtime;
 // Benchmarks suite ...: every measure of issue #15 into one JSON result file, see Suite/SuiteOptions;
 // Benchmarks report FILE.json... [-o BENCHMARKS.md]: the tables joining every tool's result files, see Report/ReportCommand).
 var argsList = args.ToList();
-if (argsList.FirstOrDefault() == "suite") return OnnxInterp.Benchmarks.Suite.SuiteCommand.Run(argsList.Skip(1).ToList());
-if (argsList.FirstOrDefault() == "report") return OnnxInterp.Benchmarks.Report.ReportCommand.Run(argsList.Skip(1).ToList());
+if (argsList.FirstOrDefault() is "suite" or "report")
+{
+    try
+    {
+        return argsList[0] == "suite"
+            ? OnnxInterp.Benchmarks.Suite.SuiteCommand.Run(argsList.Skip(1).ToList())
+            : OnnxInterp.Benchmarks.Report.ReportCommand.Run(argsList.Skip(1).ToList());
+    }
+    catch (Exception e) when (e is ArgumentException or FormatException or IOException or System.Text.Json.JsonException)
+    {
+        Console.Error.WriteLine($"{argsList[0]}: {e.Message}");
+        return 2;
+    }
+}
 if (argsList.FirstOrDefault() == "acdc")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;

@@ -21,7 +21,10 @@ public static class BenchmarkReport
         sb.Append(Machine(inputs));
         sb.Append(Markdown.Table(["tool", "device", "threads", "versions", "model", "file"], inputs.Ordered.Select(r => (IReadOnlyList<string>)
             [r.Tool, r.Device, r.Threads.ToString(), string.Join(", ", r.Versions.Select(v => $"{v.Key} {v.Value}")), $"`{r.Model}`", $"`{r.Path}`"])));
-        sb.Append(ComparisonTables.Absent(inputs)).Append('\n');
+        sb.Append(ComparisonTables.Absent(inputs));
+        var errors = inputs.Ordered.SelectMany(run => run.Errors.Select(e => $"- {run.Label} failed in {e}\n")).ToList();
+        if (errors.Count > 0) sb.Append("\nMeasures that failed (their results are absent below):\n\n").Append(string.Concat(errors));
+        sb.Append('\n');
 
         sb.Append("## Targets (issue #15)\n\n");
         sb.Append("Checked on the ").Append(inputs.Ort?.Label ?? "(absent) onnxinterp-ort").Append(" run. The resid_pre sweep counts as `onnxinterp patch` reports it after loading: its first plan, with type probe, rewrite and session creation.\n\n");

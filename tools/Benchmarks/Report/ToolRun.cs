@@ -19,7 +19,7 @@ public sealed record ResultRow(string Measure, string Variant, int Batch, int Se
 /// missing ones are empty, and the bare NaN/Infinity Python's json module writes read as null.
 /// </summary>
 public sealed record ToolRun(string Path, string Tool, string Device, int Threads, string Model, IReadOnlyDictionary<string, string> Versions,
-    JsonObject? Machine, IReadOnlyList<ResultRow> Results)
+    JsonObject? Machine, IReadOnlyList<ResultRow> Results, IReadOnlyList<string> Errors)
 {
     public ToolKind Kind => Classify(Tool);
 
@@ -49,8 +49,9 @@ public sealed record ToolRun(string Path, string Tool, string Device, int Thread
             Number(r["seconds"]) ?? double.NaN, (int)(Number(r["reps"]) ?? 0), Number(r["variants"]) is { } v ? (int)v : null,
             r["extra"] as JsonObject ?? [])).ToList();
         var versions = (root["versions"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.ToString() ?? "");
+        var errors = (root["errors"] as JsonArray ?? []).OfType<JsonObject>().Select(e => $"{Text(e["measure"])}: {Text(e["message"])}").ToList();
         return new ToolRun(path, Text(root["tool"]) ?? System.IO.Path.GetFileNameWithoutExtension(path), Text(root["device"]) ?? "cpu",
-            (int)(Number(root["threads"]) ?? 0), Text(root["model"]) ?? "", versions, root["machine"] as JsonObject, results);
+            (int)(Number(root["threads"]) ?? 0), Text(root["model"]) ?? "", versions, root["machine"] as JsonObject, results, errors);
     }
 
     public static double? Number(JsonNode? node) =>

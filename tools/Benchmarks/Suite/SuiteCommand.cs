@@ -34,21 +34,28 @@ public static class SuiteCommand
         var options = SuiteOptions.Parse(args);
         var context = new SuiteContext(options);
         Console.WriteLine($"suite: {options.Model}, pair {options.Pair}, device {options.Device.ToString().ToLowerInvariant()}, {Environment.ProcessorCount} cores");
+        var errors = new List<MeasureError>();
         foreach (var measure in Measures.Where(m => options.AnySelected(m.Id)))
         {
             Console.WriteLine($"{measure.Id}:");
-            measure.Run(context);
+            // A failing measure is recorded and the rest still run, so one problem does not cost the whole run's numbers.
+            try { measure.Run(context); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors.Add(new MeasureError(measure.Id, $"{e.GetType().Name}: {e.Message}"));
+                Console.Error.WriteLine($"  {measure.Id} failed: {e.GetType().Name}: {e.Message}");
+            }
             GC.Collect();
         }
         var file = new BenchFile("onnxinterp-ort", Versions(), options.Device.ToString().ToLowerInvariant(), Environment.ProcessorCount,
-            options.Model, MachineInfo.Current(), context.Results);
+            options.Model, MachineInfo.Current(), context.Results, errors.Count > 0 ? errors : null);
         if (options.Json is { } path)
         {
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
             File.WriteAllText(path, JsonSerializer.Serialize(file, Json) + "\n");
             Console.WriteLine($"wrote {path}");
         }
-        return 0;
+        return errors.Count > 0 ? 1 : 0;
     }
 
     static Dictionary<string, string> Versions() => new()
