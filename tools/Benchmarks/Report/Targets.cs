@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace OnnxInterp.Benchmarks.Report;
 
-/// <summary>A target of issue #15 and how this run did against it.</summary>
-public sealed record TargetCheck(string Target, string Measured, string Status, string Detail);
-
 /// <summary>
 /// The issue's targets, each checked on the primary ORT run and the baselines: met, missed and by how much, or not
 /// measured (a file or result is absent).

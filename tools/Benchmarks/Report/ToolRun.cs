@@ -3,17 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace OnnxInterp.Benchmarks.Report;
 
-/// <summary>Which of the compared tools wrote a result file, from its "tool" field.</summary>
-public enum ToolKind { Ort, PyTorch, TorchSharp, Other }
-
-/// <summary>One result of a result file, as read back (extra stays JSON: each tool puts its own numbers there).</summary>
-public sealed record ResultRow(string Measure, string Variant, int Batch, int Seq, double Seconds, int Reps, int? Variants, JsonObject Extra)
-{
-    public double? Number(string key) => ToolRun.Number(Extra[key]);
-
-    public double[]? Numbers(string key) => Extra[key] is JsonArray a ? [.. a.Select(n => ToolRun.Number(n) ?? double.NaN)] : null;
-}
-
 /// <summary>
 /// One tool's result file in the shared format (tools/bench/README.md), read leniently: unknown fields are ignored,
 /// missing ones are empty, and the bare NaN/Infinity Python's json module writes read as null.

@@ -23,7 +23,7 @@ public sealed record SuiteOptions(
         {
             if (args[i] == "--quick") { quick = true; continue; }
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-                throw new ArgumentException($"suite: expected --option VALUE, got '{args[i]}'.");
+                throw new ArgumentException($"expected --option VALUE, got '{args[i]}'.");
             values[args[i][2..]] = args[++i];
         }
         string Text(string key, string fallback) => values.Remove(key, out var v) ? v : fallback;
@@ -44,7 +44,7 @@ public sealed record SuiteOptions(
             Int("seq", 16), Int("hook-batch", 8), Int("memory-batch", 32),
             Text("scrub-model", "onnx-models/attn-only-2l.onnx"), Text("scrub-hypothesis", "docs/examples/induction.hypothesis.json"),
             Text("scrub-dataset", "docs/examples/repeats.jsonl"), Int("scrub-samples", 16), Int("scrub-reps", quick ? 1 : 3));
-        if (values.Count > 0) throw new ArgumentException($"suite: unknown option(s) {string.Join(", ", values.Keys.Select(k => "--" + k))}.");
+        if (values.Count > 0) throw new ArgumentException($"unknown option(s) {string.Join(", ", values.Keys.Select(k => "--" + k))}.");
         return options;
     }
 
