@@ -8,32 +8,48 @@ using OnnxInterp.Runtime;
 // (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark;
 // Benchmarks scrub MODEL HYPOTHESIS DATASET [--samples N]: causal scrubbing batched vs node by node;
 // Benchmarks generate MODEL [--prompt P] [--tokens N] [--reps R]: generation with and without past, see GenerateBenchmark;
-// Benchmarks acdc MODEL [--pairs N] [--tests T]: the residual graph, its compile and one ACDC edge test, see AcdcBenchmark).
+// Benchmarks acdc MODEL [--pairs N] [--tests T]: the residual graph, its compile and one ACDC edge test, see AcdcBenchmark;
+// Benchmarks suite ...: every measure of issue #15 into one JSON result file, see Suite/SuiteOptions;
+// Benchmarks report FILE.json... [-o BENCHMARKS.md]: the tables joining every tool's result files, see Report/ReportCommand).
 var argsList = args.ToList();
+if (argsList.FirstOrDefault() is "suite" or "report")
+{
+    try
+    {
+        return argsList[0] == "suite"
+            ? OnnxInterp.Benchmarks.Suite.SuiteCommand.Run(argsList.Skip(1).ToList())
+            : OnnxInterp.Benchmarks.Report.ReportCommand.Run(argsList.Skip(1).ToList());
+    }
+    catch (Exception e) when (e is ArgumentException or FormatException or IOException or System.Text.Json.JsonException)
+    {
+        Console.Error.WriteLine($"{argsList[0]}: {e.Message}");
+        return 2;
+    }
+}
 if (argsList.FirstOrDefault() == "acdc")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
     OnnxInterp.Benchmarks.AcdcBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--pairs", 1), Get("--tests", 5));
-    return;
+    return 0;
 }
 if (argsList.FirstOrDefault() == "generate")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
     OnnxInterp.Benchmarks.GenerateBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--prompt", 16), Get("--tokens", 40), Get("--reps", 5));
-    return;
+    return 0;
 }
 if (argsList.FirstOrDefault() == "scrub")
 {
     var positional = argsList.Skip(1).Where(a => !a.StartsWith("--")).ToList();
     int samples = argsList.IndexOf("--samples") is var k and >= 0 ? int.Parse(argsList[k + 1]) : 16;
     OnnxInterp.Benchmarks.ScrubBenchmark.Run(positional[0], positional[1], positional[2], samples);
-    return;
+    return 0;
 }
 if (argsList.FirstOrDefault() == "engine")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
     OnnxInterp.Benchmarks.EngineBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--pairs", 1), Get("--rows-per-run", 32));
-    return;
+    return 0;
 }
 string model = argsList.FirstOrDefault(a => !a.StartsWith("--")) ?? "onnx-models/tiny-gpt2.onnx";
 int Option(string name, int fallback) => argsList.IndexOf(name) is var i and >= 0 ? int.Parse(argsList[i + 1]) : fallback;
@@ -58,6 +74,7 @@ double plain = Time("plain graph", original, feeds);
 double exposed = Time($"all {intermediates.Count} intermediates exposed", Expose.Apply(original, intermediates).Model, feeds);
 double withPatches = Time($"{patched.PatchPoints.Count} inactive row patch points", patched.Model, [.. feeds, .. inactive]);
 Console.WriteLine($"ratios to plain: exposed {exposed / plain:F3}, inactive patch points {withPatches / plain:F3}");
+return 0;
 
 double Time(string label, OnnxModel m, IReadOnlyList<NamedTensor> feed)
 {

@@ -1,0 +1,24 @@
+using OnnxInterp.Analysis.Engine;
+using OnnxInterp.Runtime;
+
+namespace OnnxInterp.Benchmarks.Measures;
+
+/// <summary>
+/// One way of running an activation-patching sweep through the engine: its variant id in the results and the engine
+/// options it runs with (given the device and the session cache the measure owns). A new engine mode is one more line in
+/// <see cref="All"/>; <see cref="Reps"/> picks the suite's repetition count for it.
+/// </summary>
+public sealed record SweepVariant(string Name, Func<Device, SessionCache, InterventionOptions> Options, bool Long = false)
+{
+    /// <summary>Timed warm repetitions: loop-like variants (a session run per variant) take --loop-reps, others --sweep-reps.</summary>
+    public int Reps(Suite.SuiteOptions o) => Long ? o.LoopReps : o.SweepReps;
+
+    public static IReadOnlyList<SweepVariant> All { get; } =
+    [
+        // One patched variant per session run. Each run also carries the clean row the variant reads from (a row and its
+        // source share a run), so a run is 2 batch rows: about twice a hook loop's work per variant.
+        new("loop", (device, sessions) => new InterventionOptions(RowsPerRun: 1, Device: device, Sessions: sessions), Long: true),
+        // The engine's default packing (what `onnxinterp patch` runs).
+        new("batched", (device, sessions) => new InterventionOptions(Device: device, Sessions: sessions)),
+    ];
+}
