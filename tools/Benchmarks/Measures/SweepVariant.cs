@@ -15,10 +15,12 @@ public sealed record SweepVariant(string Name, Func<Device, SessionCache, Interv
 
     public static IReadOnlyList<SweepVariant> All { get; } =
     [
-        // One patched variant per session run. Each run also carries the clean row the variant reads from (a row and its
-        // source share a run), so a run is 2 batch rows: about twice a hook loop's work per variant.
-        new("loop", (device, sessions) => new InterventionOptions(RowsPerRun: 1, Device: device, Sessions: sessions), Long: true),
-        // The engine's default packing (what `onnxinterp patch` runs).
+        // One patched variant per session run, every row from the start. Each run also carries the clean row the variant
+        // reads from (a row and its source share a run), so a run is 2 batch rows: about twice a hook loop's work per variant.
+        new("loop", (device, sessions) => new InterventionOptions(RowsPerRun: 1, Device: device, Sessions: sessions, StartAtWrites: false), Long: true),
+        // The engine's default packing with every row computed from the start: the full work, batched.
+        new("batched-full", (device, sessions) => new InterventionOptions(Device: device, Sessions: sessions, StartAtWrites: false)),
+        // What `onnxinterp patch` runs: default packing, and each patched row starts at the tensor it writes.
         new("batched", (device, sessions) => new InterventionOptions(Device: device, Sessions: sessions)),
     ];
 }
