@@ -22,7 +22,8 @@ public static class TypeProbe
     {
         var tensors = model.Graph.IntermediateTensors.Where(t => !t.Contains("::")).ToList();
         var exposed = Expose.Apply(model, tensors).Model;
-        using var compiled = SessionFactory.Compile(exposed, device);
+        // Every tensor is an output, so there is little to fuse; optimising would only slow the one-off session down.
+        using var compiled = SessionFactory.Compile(exposed, device, optimise: false);
         var smallFeeds = DefaultFeeds.For(model.Graph, 2);
         var small = compiled.Run(smallFeeds);
         IReadOnlyDictionary<string, NamedTensor>? large = null;
