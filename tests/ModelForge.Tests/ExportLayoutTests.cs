@@ -93,6 +93,34 @@ public sealed class ExportLayoutTests : IDisposable
     }
 
     [Fact]
+    public void GenerationPipelinesHaveTheInputsAndOutputsOrtsGpt2SearchValidates()
+    {
+        using var weights = RandomModels.Create(RandomModels.SmallGpt2, 33);
+        ModelExporter.WriteGpt2Variants(weights, _folder.Path, "g");
+        var past = ModelIO.Load(_folder.File("g-past.onnx"));
+        var c = weights.Config;
+        foreach (var model in new[] { GenerationSearchWriter.BeamSearch(past, c.Vocab - 1, c.Heads, c.DHead), GenerationSearchWriter.GreedySearch(past, c.Vocab - 1, c.Heads, c.DHead) })
+        {
+            var node = Assert.Single(model.Graph.Node);
+            Assert.Equal("com.microsoft", node.Domain);
+            Assert.Equal("attention_mask", node.Input[^1]);
+            Assert.Equal(0, node.Attribute.Single(a => a.Name == "model_type").I);
+            Assert.Equal(past.Graph.Initializer.Count, model.Graph.Initializer.Count); // all moved to the main graph
+            foreach (var decoder in node.Attribute.Where(a => a.G is not null).Select(a => a.G))
+            {
+                Assert.Empty(decoder.Initializer);
+                // GptSubgraph::Validate: these names in this order, int32 ids, a 5-D past with fixed heads and head size.
+                Assert.Equal(["input_ids", "position_ids", "attention_mask", .. Enumerable.Range(0, c.Layers).Select(l => $"past_{l}")], decoder.Input.Select(i => i.Name));
+                Assert.Equal(["logits", .. Enumerable.Range(0, c.Layers).Select(l => $"present_{l}")], decoder.Output.Select(o => o.Name));
+                Assert.All(decoder.Input.Take(3), i => Assert.Equal((int)TensorProto.Types.DataType.Int32, i.Type.TensorType.ElemType));
+                var dims = decoder.Input[3].Type.TensorType.Shape.Dim;
+                Assert.Equal([2L, 0L, c.Heads, 0L, c.DHead], dims.Select(d => d.DimValue));
+                Assert.Equal(c.Vocab, decoder.Output[0].Type.TensorType.Shape.Dim[2].DimValue);
+            }
+        }
+    }
+
+    [Fact]
     public void ToyLayoutUsesTransformerLensScopes()
     {
         using var weights = RandomModels.Create(RandomModels.SmallModAdd, 32);

@@ -13,6 +13,7 @@ public static class ForgeCommands
         usage:
           ModelForge train attn-only-2l|attn-only-1l|modadd-p113|tiny-gpt2|all --out DIR [--steps N] [--seed S] [--lr RATE] [--init-std STD] [--stand-in-names true|false] [--resume MODEL.onnx] [--threads T]
           ModelForge export-gpt2-variants MODEL.onnx --out DIR [--name tiny-gpt2]   (every GPT-2 variant from the weights of an existing plain export)
+          ModelForge export-generation MODEL-past.onnx --out DIR [--name tiny-gpt2]   (ORT BeamSearch and GreedySearch models around a past export)
           ModelForge export-random-gpt2 --out DIR [--layers 12] [--heads 12] [--d-model 768] [--n-ctx 1024] [--seed 0] [--name gpt2-small-random]
           ModelForge measure DIR
           ModelForge smoke MODEL.onnx        (one forward pass on a short GPT-2-tokenized prompt)
@@ -32,6 +33,8 @@ public static class ForgeCommands
                     return Train(positional[0], Required(options, "out"), options);
                 case "export-gpt2-variants" when positional.Count == 1:
                     return ExportGpt2Variants(positional[0], Required(options, "out"), options.GetValueOrDefault("name", TinyGpt2Trainer.Name));
+                case "export-generation" when positional.Count == 1:
+                    return ExportGeneration(positional[0], Required(options, "out"), options.GetValueOrDefault("name", TinyGpt2Trainer.Name));
                 case "export-random-gpt2":
                     return ExportRandomGpt2(Required(options, "out"), options);
                 case "measure" when positional.Count == 1:
@@ -90,6 +93,30 @@ public static class ForgeCommands
         var configKeys = weights.Config.Metadata().Select(p => p.Key).ToHashSet();
         var metadata = source.Where(p => !configKeys.Contains(p.Key)).ToList();
         foreach (var path in ModelExporter.WriteGpt2Variants(weights, outFolder, name, metadata)) Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Writes <c>{name}-beam-search.onnx</c> and <c>{name}-greedy-search.onnx</c>: ONNX Runtime's generation ops around the
+    /// decoder of an optimum-layout past export (<see cref="GenerationSearchWriter"/>), reading the export's external weights.
+    /// </summary>
+    static int ExportGeneration(string from, string outFolder, string name)
+    {
+        var past = OnnxInterp.Onnx.ModelIO.Load(from);
+        var config = TransformerConfig.Gpt2FromMetadata(past.MetadataProps.ToDictionary(p => p.Key, p => p.Value));
+        long eos = config.Vocab - 1; // GPT-2's <|endoftext|>
+        var sourceFolder = Path.GetDirectoryName(Path.GetFullPath(from));
+        Directory.CreateDirectory(outFolder);
+        foreach (var (suffix, model) in new[]
+        {
+            (GenerationSearchWriter.BeamSearchSuffix, GenerationSearchWriter.BeamSearch(past, eos, config.Heads, config.DHead)),
+            (GenerationSearchWriter.GreedySearchSuffix, GenerationSearchWriter.GreedySearch(past, eos, config.Heads, config.DHead)),
+        })
+        {
+            var path = Path.Combine(outFolder, name + suffix + ".onnx");
+            OnnxInterp.Onnx.ModelIO.Save(model, path, sourceFolder);
+            Console.WriteLine($"wrote {path} ({Size(path)})");
+        }
         return 0;
     }
 

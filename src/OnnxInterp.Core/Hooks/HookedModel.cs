@@ -5,7 +5,8 @@ using OnnxInterp.Rewrites;
 namespace OnnxInterp.Hooks;
 
 /// <summary>
-/// A model together with its hook map. <see cref="Model"/> may differ from the file read: ONNX Runtime-only ops are
+/// A model together with its hook map. <see cref="Model"/> may differ from the file read: a generation pipeline
+/// (com.microsoft BeamSearch/GreedySearch) is replaced by its decoder subgraph, ONNX Runtime-only ops are
 /// unfused on load (com.microsoft Attention, SkipLayerNormalization, EmbedLayerNormalization, FastGelu, …, and
 /// LayerNormalization before opset 17) and layout fixes are inserted, always with the same weights. Derived hooks (<c>attn.hook_result</c>, <c>hook_q_input</c>, … and the
 /// LayerNorm scale of a fused LayerNormalization) cost extra compute, so they are added only on request by
@@ -35,6 +36,8 @@ public sealed class HookedModel
     public static HookedModel From(OnnxModel model, string? hookMapFile = null)
     {
         var changes = new List<string>();
+        model = GenerationDecoder.Lift(model, changes); // a BeamSearch/GreedySearch pipeline is analysed as its decoder
+        var lifted = changes.Count > 0 ? changes[0] : null;
         if (hookMapFile is not null) return new HookedModel(model, HookMap.FromJson(hookMapFile, model), changes);
 
         var described = model; // the diagnosis describes the file, or its no-past branch for a merged decoder
@@ -48,7 +51,8 @@ public sealed class HookedModel
         // A fused op that cannot be unfused (GraphException) leaves the model as unhookable as an unrecognised one.
         catch (Exception e) when (e is RecognitionException or GraphException)
         {
-            throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(described), e.Message));
+            var reason = lifted is null ? e.Message : $"{e.Message.TrimEnd('.')} (in the generation pipeline's decoder: {lifted})";
+            throw new UnrecognisedModelException(Diagnosis.Explain(new GraphQuery(described), reason));
         }
         var hooked = new HookedModel(model, new HookMapBuilder(model.Graph, decoder).Build(), changes);
         // Layout fixes are cheap and keep each hook's layout promise, so they are applied at once.

@@ -12,11 +12,21 @@ public static class DirectOrt
 {
     public static Dictionary<string, float[]> Run(ModelProto model, IReadOnlyDictionary<string, (Array Data, long[] Shape)> feeds, params string[] exposed)
     {
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        using var session = new InferenceSession(WithOutputs(model, exposed).ToByteArray(), options);
+        return Run(session, feeds);
+    }
+
+    static ModelProto WithOutputs(ModelProto model, string[] exposed)
+    {
         var copy = model.Clone();
         foreach (var name in exposed.Where(n => copy.Graph.Output.All(o => o.Name != n)))
             copy.Graph.Output.Add(new ValueInfoProto { Name = name });
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        using var session = new InferenceSession(copy.ToByteArray(), options);
+        return copy;
+    }
+
+    static Dictionary<string, float[]> Run(InferenceSession session, IReadOnlyDictionary<string, (Array Data, long[] Shape)> feeds)
+    {
         var values = feeds.Select(f => f.Value.Data switch
         {
             long[] l => OrtValue.CreateTensorValueFromMemory(l, f.Value.Shape),
@@ -46,8 +56,18 @@ public static class DirectOrt
         var other => throw new NotSupportedException($"element type {other}"),
     };
 
-    public static Dictionary<string, float[]> Run(string path, IReadOnlyDictionary<string, (Array Data, long[] Shape)> feeds, params string[] exposed) =>
-        Run(CliTestModels.Load(path), feeds, exposed);
+    /// <summary>Runs a file; one with external data is run from a copy written beside a copy of its side file (ModelIO.Save).</summary>
+    public static Dictionary<string, float[]> Run(string path, IReadOnlyDictionary<string, (Array Data, long[] Shape)> feeds, params string[] exposed)
+    {
+        var model = CliTestModels.Load(path);
+        if (!OnnxInterp.Onnx.ModelIO.AllInitializers(model.Graph).Any(OnnxInterp.Onnx.ExternalData.IsExternal)) return Run(model, feeds, exposed);
+        using var dir = new OnnxInterp.Tests.Support.TempDir();
+        var copy = dir.File(Path.GetFileName(path));
+        OnnxInterp.Onnx.ModelIO.Save(WithOutputs(model, exposed), copy, Path.GetDirectoryName(Path.GetFullPath(path)));
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        using var session = new InferenceSession(copy, options);
+        return Run(session, feeds);
+    }
 
     /// <summary>Softmax of the last <paramref name="vocabulary"/> values (the last position of a batch-1 [1, n, V] output), in double.</summary>
     public static double[] SoftmaxOfLastRow(float[] logits, int vocabulary)

@@ -16,7 +16,8 @@ public static class HookTestSupport
 
     /// <summary>The project's toy models (onnx-models/, trained by tools/ModelForge).</summary>
     public static readonly string[] ToyModels =
-        ["attn-only-1l.onnx", "attn-only-2l.onnx", "modadd-p113.onnx", "tiny-gpt2.onnx", "tiny-gpt2-opset17.onnx", "tiny-gpt2-past.onnx", "tiny-gpt2-merged.onnx", "tiny-gpt2-dynamo.onnx"];
+        ["attn-only-1l.onnx", "attn-only-2l.onnx", "modadd-p113.onnx", "tiny-gpt2.onnx", "tiny-gpt2-opset17.onnx", "tiny-gpt2-past.onnx", "tiny-gpt2-merged.onnx", "tiny-gpt2-dynamo.onnx",
+         "tiny-gpt2-beam-search.onnx", "tiny-gpt2-greedy-search.onnx"];
 
     /// <summary>Folder of the toy models: onnx-models/, or ONNXINTERP_TOY_MODELS when set (to test freshly exported ones).</summary>
     public static string ToyFolder => Environment.GetEnvironmentVariable("ONNXINTERP_TOY_MODELS") is { Length: > 0 } dir ? dir : TestPaths.OnnxModels;

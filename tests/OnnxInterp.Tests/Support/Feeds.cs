@@ -9,6 +9,15 @@ namespace OnnxInterp.Tests.Support;
 /// </summary>
 public static class Feeds
 {
+    /// <summary>
+    /// The scalar inputs of ONNX Runtime's BeamSearch/GreedySearch, fed values the op accepts (max_length is the prompt
+    /// length plus this many tokens), so generation pipelines run like every other model.
+    /// </summary>
+    static readonly Dictionary<string, double> SearchSettings = new()
+    {
+        ["max_length"] = 4, ["min_length"] = 0, ["num_beams"] = 2, ["num_return_sequences"] = 1, ["length_penalty"] = 1, ["repetition_penalty"] = 1,
+    };
+
     public static IReadOnlyList<NamedTensor> Random(OnnxGraph graph, int seed = 1, long batch = 2, long seq = 3)
     {
         var rng = new Random(seed);
@@ -23,6 +32,8 @@ public static class Feeds
                 float[] a => a.Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(),
                 _ => d.Data,
             };
+            if (SearchSettings.TryGetValue(d.Name, out var setting) && d.Shape is [1])
+                data = d.Data is float[] ? new[] { (float)setting } : new[] { (int)(d.Name == "max_length" ? seq + setting : setting) };
             feeds.Add(d with { Data = data });
         }
         return feeds;

@@ -35,7 +35,12 @@ public sealed class InspectCommand
     public int Execute()
     {
         var model = OnnxModel.Load(modelPath);
-        var measured = probe ? Measure(model) : null;
+        // A generation pipeline (com.microsoft BeamSearch/GreedySearch) runs only with search settings fed; what it is
+        // analysed as, and measured as, is its decoder subgraph (the hook table below).
+        bool pipeline = model.Graph.Nodes.Any(n => n.Domain == "com.microsoft" && n.Attribute("decoder") is not null);
+        if (probe && pipeline)
+            console.Notice("note: the graph is a generation pipeline; its decoder subgraph is measured (the hooks below), not the search op.");
+        var measured = probe && !pipeline ? Measure(model) : null;
         var output = WithHooks(Build(model, measured), model, measured);
         if (json) JsonOutput.Write(console.Out, output);
         else InspectText.Write(console.Out, output, list);
