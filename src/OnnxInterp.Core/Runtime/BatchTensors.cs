@@ -1,6 +1,6 @@
 namespace OnnxInterp.Runtime;
 
-/// <summary>Batch-axis surgery on managed tensors: taking one row out of a batch and joining rows into one.</summary>
+/// <summary>Axis surgery on managed tensors: taking one row (or a range) out of a batch and joining rows into one.</summary>
 public static class BatchTensors
 {
     /// <summary>Index <paramref name="index"/> of <paramref name="axis"/>, kept as an axis of size 1.</summary>
@@ -16,6 +16,22 @@ public static class BatchTensors
             Array.Copy(tensor.Data, (o * size + index) * inner, data, o * inner, inner);
         var shape = (long[])tensor.Shape.Clone();
         shape[axis] = 1;
+        return tensor with { Shape = shape, Data = data };
+    }
+
+    /// <summary>Indices <paramref name="start"/> .. <paramref name="start"/> + <paramref name="length"/> - 1 of <paramref name="axis"/>.</summary>
+    public static NamedTensor Narrow(NamedTensor tensor, int axis, int start, int length)
+    {
+        long size = tensor.Shape[axis];
+        if (start < 0 || length < 0 || start + length > size)
+            throw new ArgumentOutOfRangeException(nameof(start), $"indices {start}..{start + length - 1} are outside axis {axis} of '{tensor.Name}' (size {size}).");
+        long outer = tensor.Shape[..axis].Aggregate(1L, (a, b) => a * b);
+        long inner = tensor.Shape[(axis + 1)..].Aggregate(1L, (a, b) => a * b);
+        var data = Array.CreateInstance(tensor.Data.GetType().GetElementType()!, outer * length * inner);
+        for (long o = 0; o < outer; o++)
+            Array.Copy(tensor.Data, (o * size + start) * inner, data, o * length * inner, length * inner);
+        var shape = (long[])tensor.Shape.Clone();
+        shape[axis] = length;
         return tensor with { Shape = shape, Data = data };
     }
 

@@ -40,7 +40,16 @@ public static class SessionFactory
         return Create(model, bytes, Device.Cpu, intraOpThreads, optimise);
     }
 
+    // ONNX Runtime registers the Extensions' custom-op domain in a process-wide map while a session is created; two
+    // sessions created at once can both try ("the domain is already exist"), so creation is one at a time.
+    static readonly Lock creating = new();
+
     static CompiledModel Create(OnnxModel model, byte[] bytes, Device device, int intraOpThreads, bool optimise)
+    {
+        lock (creating) return CreateAlone(model, bytes, device, intraOpThreads, optimise);
+    }
+
+    static CompiledModel CreateAlone(OnnxModel model, byte[] bytes, Device device, int intraOpThreads, bool optimise)
     {
         var options = new SessionOptions();
         if (!optimise) options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;

@@ -25,12 +25,14 @@ public sealed class SweepMeasure(string id, SweepSpec spec) : ISuiteMeasure
         var request = new PatchingRequest([context.Pair.Prompt], [spec], MetricKind.LogitDiff);
         foreach (var variant in SweepVariant.All.Where(v => context.Options.Selected(Id, v.Name)))
         {
+            var model = variant.OnPastModel ? context.PastHooked : hooked;
+            if (model is null) continue;
             using var sessions = new SessionCache(context.Device);
             var options = variant.Options(context.Device, sessions);
-            var (first, result) = Timing.Once(() => ActivationPatching.Run(hooked, request, options));
+            var (first, result) = Timing.Once(() => ActivationPatching.Run(model, request, options));
             int reps = variant.Reps(context.Options);
             var warm = new List<double>();
-            for (int r = 0; r < reps; r++) warm.Add(Timing.Seconds(() => ActivationPatching.Run(hooked, request, options)));
+            for (int r = 0; r < reps; r++) warm.Add(Timing.Seconds(() => ActivationPatching.Run(model, request, options)));
             var sweep = result[spec.Name];
             context.Add(new BenchResult(Id, variant.Name, options.RowsPerRun, context.Pair.Clean.Count, reps > 0 ? Timing.Median(warm) : first, reps,
                 sweep.Raw.Length, new()

@@ -36,7 +36,7 @@ public static class BenchmarkReport
         sb.Append(ComparisonTables.Forward(inputs)).Append('\n');
 
         sb.Append("## Activation-patching sweeps\n\n");
-        sb.Append("The IOI pair of tools/bench/ioi-pair.json, clean into corrupted, logit difference. `loop`: one patched variant per forward (onnxinterp: one per session run, each run also carrying the clean row it reads from); `batched-full` (onnxinterp): variants as batch rows, every row computed from the start; `batched`: variants as batch rows (onnxinterp: each patched row starts at the layer it patches, from the corrupted run's values there: what `onnxinterp patch` runs).\n\n");
+        sb.Append("The IOI pair of tools/bench/ioi-pair.json, clean into corrupted, logit difference. `loop`: one patched variant per forward (onnxinterp: one per session run, each run also carrying the clean row it reads from); `batched-full` (onnxinterp): variants as batch rows, every row computed from the start; `batched`: variants as batch rows (onnxinterp: each patched row starts at the layer it patches, from the corrupted run's values there: what `onnxinterp patch` runs); `batched-past` (onnxinterp): the same on the model's past key/value export (`-past.onnx`), where each position's variants also run from that position on, with the corrupted run's earlier keys and values as past.\n\n");
         foreach (var (measure, title) in new[] { ("sweep.resid_pre", "resid_pre, every layer x position (`sweep.resid_pre`)"), ("sweep.head_z", "per-head z, every layer x head (`sweep.head_z`)") })
             sb.Append("### ").Append(title).Append("\n\n").Append(ComparisonTables.Sweep(inputs, measure)).Append('\n');
 

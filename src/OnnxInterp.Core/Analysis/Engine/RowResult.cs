@@ -24,6 +24,9 @@ public sealed class RowResult
 
     public NamedTensor this[string hook] => Reads[hook];
 
+    /// <summary>The same row, its logits said to be at <paramref name="positions"/> (a row run from a later position, placed in the whole prompt).</summary>
+    internal RowResult AtPositions(IReadOnlyList<int> positions) => new(Logits, positions, Reads);
+
     /// <summary>The vocabulary logits at a prompt position (negative counts from the end when every position was read).</summary>
     public ReadOnlySpan<float> LogitsAt(int position)
     {

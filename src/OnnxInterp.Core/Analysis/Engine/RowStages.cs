@@ -5,7 +5,8 @@ namespace OnnxInterp.Analysis.Engine;
 
 /// <summary>
 /// Which rows of a plan can start late: a row whose writes are all on one tensor, whose sources are rows without
-/// writes, and which has a twin (a row without writes, with the same tokens) equals its twin up to that tensor, so it
+/// writes, and which has a twin (a row without writes, with the same tokens and the same feeds list) equals its twin up
+/// to that tensor, so it
 /// joins the batch there (see <see cref="Rewrites.StageRows"/>) instead of recomputing everything before it: a patch
 /// at layer L skips layers 0..L-1. Stages are the tensors rows join at, in graph order; <see cref="Stage"/>[r] is row
 /// r's stage (1-based; 0: from the start) and <see cref="Twin"/>[r] the row it starts from.
@@ -27,17 +28,18 @@ sealed class RowStages
     public static RowStages? For(InterventionPlan plan, HookMap map, OnnxGraph graph)
     {
         var rows = plan.Rows;
-        if (plan.Reads is { Count: > 0 } || plan.Outputs is { Count: > 0 } || plan.PastLength > 0) return null;
-        var plain = Enumerable.Range(0, rows.Count).Where(r => rows[r].WriteList.Count == 0 && rows[r].Feeds is null).ToList();
+        if (plan.Reads is { Count: > 0 } || plan.Outputs is { Count: > 0 }) return null;
+        var plain = Enumerable.Range(0, rows.Count).Where(r => rows[r].WriteList.Count == 0).ToList();
         var entry = new string?[rows.Count];
         var twin = Enumerable.Repeat(-1, rows.Count).ToArray();
         for (int r = 0; r < rows.Count; r++)
         {
             var writes = rows[r].WriteList;
-            if (writes.Count == 0 || rows[r].Feeds is not null || writes.Any(w => w.Receiver is not null)) continue;
+            if (writes.Count == 0 || writes.Any(w => w.Receiver is not null)) continue;
             var tensors = writes.Select(w => map[w.Hook].Tensor).Distinct().ToList();
             if (tensors.Count != 1 || writes.Any(w => w.Source is WriteSource.FromRow from && rows[from.Row].WriteList.Count > 0)) continue;
-            int t = plain.FirstOrDefault(p => rows[p].Tokens.SequenceEqual(rows[r].Tokens), -1);
+            // Feeds (a past, a mask) must be the very same list: rows built to share them, not merely equal.
+            int t = plain.FirstOrDefault(p => rows[p].Tokens.SequenceEqual(rows[r].Tokens) && ReferenceEquals(rows[p].Feeds, rows[r].Feeds), -1);
             if (t < 0) continue;
             (entry[r], twin[r]) = (tensors[0], t);
         }

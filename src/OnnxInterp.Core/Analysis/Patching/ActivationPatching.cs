@@ -7,7 +7,8 @@ namespace OnnxInterp.Analysis.Patching;
 /// <summary>
 /// Activation patching as rows of one batch plan: every variant of every requested sweep, for every prompt pair,
 /// is one batch row that runs the corrupted prompt (clean with <c>Reverse</c>) and reads its site's activation from
-/// the pair's clean (corrupted) row in the same batch. See docs/patching.md.
+/// the pair's clean (corrupted) row in the same batch. On a graph with past key/values, variants that patch one
+/// position run from that position on (<see cref="PastPatching"/>). See docs/patching.md.
 /// </summary>
 public static class ActivationPatching
 {
@@ -42,23 +43,31 @@ public static class ActivationPatching
         }
         if (sweeps.Count == 0) throw new ArgumentException($"none of the sweeps apply to this model: {string.Join("; ", skipped)}.");
 
-        // Rows: clean prompts, corrupted prompts, then one row per (variant, pair) running the target prompt with the
-        // variant's sites read from the pair's source row (clean into corrupted; corrupted into clean with Reverse).
         int n = request.Pairs.Count;
-        var rows = clean.Concat(corrupted).Select(t => new PlanRow(t)).ToList();
-        foreach (var variant in variants)
-            for (int i = 0; i < n; i++)
-            {
-                int source = request.Reverse ? n + i : i;
-                rows.Add(new PlanRow(request.Reverse ? clean[i] : corrupted[i], [.. variant.Select(site => site.Write(new WriteSource.FromRow(source)))]));
-            }
-        using var engine = new InterventionEngine(model, options);
-        var result = engine.Run(new InterventionPlan(rows, Logits: options?.Output is null ? LogitReads.At(metric.ReadPositions) : null, Output: options?.Output));
+        IReadOnlyList<RowResult> results;
+        int runs, batchRows;
+        if (PastPatching.Applies(model, variants, targets, options))
+            (results, runs, batchRows) = PastPatching.Run(model, request.Pairs, request.Reverse, variants, options);
+        else
+        {
+            // Rows: clean prompts, corrupted prompts, then one row per (variant, pair) running the target prompt with the
+            // variant's sites read from the pair's source row (clean into corrupted; corrupted into clean with Reverse).
+            var rows = clean.Concat(corrupted).Select(t => new PlanRow(t)).ToList();
+            foreach (var variant in variants)
+                for (int i = 0; i < n; i++)
+                {
+                    int source = request.Reverse ? n + i : i;
+                    rows.Add(new PlanRow(request.Reverse ? clean[i] : corrupted[i], [.. variant.Select(site => site.Write(new WriteSource.FromRow(source)))]));
+                }
+            using var engine = new InterventionEngine(model, options);
+            var result = engine.Run(new InterventionPlan(rows, Logits: options?.Output is null ? LogitReads.At(metric.ReadPositions) : null, Output: options?.Output));
+            (results, runs, batchRows) = (result.Rows, result.Runs, result.BatchRows);
+        }
         // KL is measured against the clean run, whichever way the patch goes.
-        metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => result[i])]);
-        double cleanMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[i], i));
-        double corruptedMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(result[n + i], i));
-        double VariantMean(int v) => Enumerable.Range(0, n).Average(i => metric.Evaluate(result[2 * n + v * n + i], i));
+        metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => results[i])]);
+        double cleanMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(results[i], i));
+        double corruptedMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(results[n + i], i));
+        double VariantMean(int v) => Enumerable.Range(0, n).Average(i => metric.Evaluate(results[2 * n + v * n + i], i));
 
         var grids = sweeps.Select(s =>
         {
@@ -66,6 +75,6 @@ public static class ActivationPatching
             var normalised = raw.Select(v => PatchingMetric.Normalise(v, cleanMean, corruptedMean)).ToArray();
             return new SweepResult(s.Spec, s.Axes, raw, normalised);
         }).ToList();
-        return new PatchingResult(request.Metric, request.Reverse, request.Pairs.Count, positions, cleanMean, corruptedMean, grids, skipped, result.Runs, result.BatchRows);
+        return new PatchingResult(request.Metric, request.Reverse, request.Pairs.Count, positions, cleanMean, corruptedMean, grids, skipped, runs, batchRows);
     }
 }

@@ -1,7 +1,7 @@
 using OnnxInterp.Graph;
 using OnnxInterp.Runtime;
 
-namespace OnnxInterp.Analysis.Generation;
+namespace OnnxInterp.Analysis.Engine;
 
 /// <summary>
 /// The past key/value inputs of a decoder graph, paired with the outputs that feed them at the next step: optimum's
@@ -64,6 +64,18 @@ public sealed class PastKeyValues
         var feeds = Slots.Select(s => presents[s.Output].Renamed(s.Input)).ToList();
         if (AttentionMask is not null) feeds.Add(Integers(AttentionMask, MaskType, [1, total], Enumerable.Repeat(1L, total)));
         if (PositionIds is not null) feeds.Add(Integers(PositionIds, PositionType, [1, 1], [total - 1]));
+        return feeds;
+    }
+
+    /// <summary>
+    /// The feeds that continue a run of <paramref name="total"/> tokens from position <paramref name="past"/>: the first
+    /// <paramref name="past"/> positions of each present as past, a mask of ones over all, and the positions that follow.
+    /// </summary>
+    public IReadOnlyList<NamedTensor> PrefixFeeds(IReadOnlyDictionary<string, NamedTensor> presents, int past, int total)
+    {
+        var feeds = Slots.Select(s => BatchTensors.Narrow(presents[s.Output], s.SequenceAxis, 0, past).Renamed(s.Input)).ToList();
+        if (AttentionMask is not null) feeds.Add(Integers(AttentionMask, MaskType, [1, total], Enumerable.Repeat(1L, total)));
+        if (PositionIds is not null) feeds.Add(Integers(PositionIds, PositionType, [1, total - past], Enumerable.Range(past, total - past).Select(i => (long)i)));
         return feeds;
     }
 
