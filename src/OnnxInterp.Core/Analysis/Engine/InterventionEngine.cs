@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OnnxInterp.Graph;
 using OnnxInterp.Hooks;
 using OnnxInterp.Rewrites;
@@ -17,8 +18,9 @@ public sealed partial class InterventionEngine : IDisposable
     const string LogitPositionsInput = "metric_positions", GatheredLogits = "metric_logits";
     readonly SessionCache sessions;
     readonly bool ownsSessions;
-    readonly Dictionary<string, ProbedModel> probed = new(StringComparer.Ordinal);
-    readonly Dictionary<string, StagedGraph?> stagedGraphs = new(StringComparer.Ordinal);
+    // Plan builders make an engine per call, so what is learned about a model lives as long as the model does.
+    static readonly ConditionalWeakTable<HookedModel, Learned> learnedOf = new();
+    readonly Learned learned;
 
     public InterventionEngine(HookedModel model, InterventionOptions? options = null)
     {
@@ -28,6 +30,15 @@ public sealed partial class InterventionEngine : IDisposable
         sessions = Options.Sessions ?? new SessionCache(Options.Device, Options.Log);
         ownsSessions = Options.Sessions is null;
         Device = Options.Device;
+        learned = learnedOf.GetValue(model, _ => new Learned());
+    }
+
+    /// <summary>Per prepared model (keyed by its changes): measured types and batch axes, staged graphs, graph order.</summary>
+    sealed class Learned
+    {
+        public readonly Dictionary<string, ProbedModel> Probed = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, StagedGraph?> Staged = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, IReadOnlyDictionary<string, int>> Orders = new(StringComparer.Ordinal);
     }
 
     public HookedModel Model { get; }
@@ -183,12 +194,15 @@ public sealed partial class InterventionEngine : IDisposable
     ProbedModel Probed(HookedModel ready)
     {
         var key = string.Join(";", ready.Changes);
-        if (!probed.TryGetValue(key, out var model))
+        lock (learned)
         {
-            var probe = TypeProbe.Probe(ready.Model, Device.Cpu);
-            probed[key] = model = new ProbedModel(TypeProbe.Fill(ready.Model, probe.Types), probe.BatchAxes);
+            if (!learned.Probed.TryGetValue(key, out var model))
+            {
+                var probe = TypeProbe.Probe(ready.Model, Device.Cpu);
+                learned.Probed[key] = model = new ProbedModel(TypeProbe.Fill(ready.Model, probe.Types), probe.BatchAxes);
+            }
+            return model;
         }
-        return model;
     }
 
     sealed record ProbedModel(OnnxModel Model, IReadOnlyDictionary<string, int> BatchAxes);
@@ -196,18 +210,25 @@ public sealed partial class InterventionEngine : IDisposable
     /// <summary>The plan's late-starting rows and the staged graph they run on, or null when every row starts at the beginning.</summary>
     (RowStages Rows, StagedGraph Graph)? Staged(InterventionPlan plan, HookedModel ready, string? logits)
     {
-        if (logits is null || RowStages.For(plan, ready.Map, ready.Model.Graph) is not { } rowStages) return null;
-        var key = $"{string.Join(";", ready.Changes)}|{string.Join(",", rowStages.Stages)}";
-        if (!stagedGraphs.TryGetValue(key, out var graph))
+        var prepared = string.Join(";", ready.Changes);
+        lock (learned)
         {
-            var probe = Probed(ready);
-            graph = StageRows.TryApply(probe.Model, rowStages.Stages, probe.BatchAxes, out var reason);
-            if (graph is not null && graph.Level.GetValueOrDefault(logits) < rowStages.Stages.Count)
-                (graph, reason) = (null, $"'{logits}' is not computed after every stage");
-            if (graph is null) Options.Log?.Invoke($"every row runs from the start: {reason}.");
-            stagedGraphs[key] = graph;
+            // Sorting GPT-2 small's graph takes longer than a session run of its late rows saves, so once per prepared model.
+            IReadOnlyDictionary<string, int> Order() => learned.Orders.TryGetValue(prepared, out var known) ? known : learned.Orders[prepared] =
+                ready.Model.Graph.Clone().TopologicalSort().Nodes.SelectMany((n, i) => n.Outputs.Select(o => (o, i))).ToDictionary(p => p.o, p => p.i, StringComparer.Ordinal);
+            if (logits is null || RowStages.For(plan, ready.Map, Order) is not { } rowStages) return null;
+            var key = $"{prepared}|{string.Join(",", rowStages.Stages)}";
+            if (!learned.Staged.TryGetValue(key, out var graph))
+            {
+                var probe = Probed(ready);
+                graph = StageRows.TryApply(probe.Model, rowStages.Stages, probe.BatchAxes, out var reason);
+                if (graph is not null && graph.Level.GetValueOrDefault(logits) < rowStages.Stages.Count)
+                    (graph, reason) = (null, $"'{logits}' is not computed after every stage");
+                if (graph is null) Options.Log?.Invoke($"every row runs from the start: {reason}.");
+                learned.Staged[key] = graph;
+            }
+            return graph is null ? null : (rowStages, graph);
         }
-        return graph is null ? null : (rowStages, graph);
     }
 
     /// <summary>

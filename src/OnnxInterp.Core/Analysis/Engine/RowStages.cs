@@ -24,8 +24,11 @@ sealed class RowStages
     public int[] Stage { get; }
     public int[] Twin { get; }
 
-    /// <summary>The stages of a plan, or null when no row can start late (or the plan reads values every row must compute).</summary>
-    public static RowStages? For(InterventionPlan plan, HookMap map, OnnxGraph graph)
+    /// <summary>
+    /// The stages of a plan, or null when no row can start late (or the plan reads values every row must compute).
+    /// <paramref name="graphOrder"/> gives each tensor's position in a topological order of the graph (asked only when some row can start late).
+    /// </summary>
+    public static RowStages? For(InterventionPlan plan, HookMap map, Func<IReadOnlyDictionary<string, int>> graphOrder)
     {
         var rows = plan.Rows;
         if (plan.Reads is { Count: > 0 } || plan.Outputs is { Count: > 0 }) return null;
@@ -44,7 +47,7 @@ sealed class RowStages
             (entry[r], twin[r]) = (tensors[0], t);
         }
         if (entry.All(e => e is null)) return null;
-        var order = graph.Clone().TopologicalSort().Nodes.SelectMany((n, i) => n.Outputs.Select(o => (o, i))).ToDictionary(p => p.o, p => p.i, StringComparer.Ordinal);
+        var order = graphOrder();
         var stages = entry.OfType<string>().Distinct().OrderBy(t => order.GetValueOrDefault(t)).ToList();
         var stage = entry.Select(e => e is null ? 0 : stages.IndexOf(e) + 1).ToArray();
         return new RowStages(stages, stage, twin);
