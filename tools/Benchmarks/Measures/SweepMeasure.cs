@@ -1,3 +1,4 @@
+using OnnxInterp.Hooks;
 using OnnxInterp.Analysis.Metrics;
 using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Benchmarks.Suite;
@@ -21,12 +22,14 @@ public sealed class SweepMeasure(string id, SweepSpec spec) : ISuiteMeasure
 
     public void Run(SuiteContext context)
     {
-        var hooked = context.Hooked;
         var request = new PatchingRequest([context.Pair.Prompt], [spec], MetricKind.LogitDiff);
         foreach (var variant in SweepVariant.All.Where(v => context.Options.Selected(Id, v.Name)))
         {
-            var model = variant.OnPastModel ? context.PastHooked : hooked;
-            if (model is null) continue;
+            // A fresh load per variant: the engine remembers what it measured about a model (its type probe, staged
+            // graphs), so a shared model would hand later variants a warm start and flatter their first plan.
+            var path = variant.OnPastModel ? context.Options.PastModel : context.Options.Model;
+            if (path is null) continue;
+            var model = HookedModel.Load(path);
             using var sessions = new SessionCache(context.Device);
             var options = variant.Options(context.Device, sessions);
             var (first, result) = Timing.Once(() => ActivationPatching.Run(model, request, options));

@@ -13,7 +13,6 @@ public sealed class SuiteContext(SuiteOptions options)
     OnnxModel? original;
     HookedModel? hooked;
     OnnxModel? typed;
-    HookedModel? pastHooked;
 
     public SuiteOptions Options { get; } = options;
     public Device Device => Options.Device;
@@ -25,9 +24,6 @@ public sealed class SuiteContext(SuiteOptions options)
 
     /// <summary>The model with its recognised hook map.</summary>
     public HookedModel Hooked => hooked ??= HookedModel.From(Original);
-
-    /// <summary>The same model with past key/value inputs (<see cref="SuiteOptions.PastModel"/>), or null when none was found.</summary>
-    public HookedModel? PastHooked => Options.PastModel is null ? null : pastHooked ??= HookedModel.Load(Options.PastModel);
 
     /// <summary>The hooked model with measured element types on every tensor (what write points need).</summary>
     public OnnxModel Typed => typed ??= TypeProbe.Fill(Hooked.Model, Device);
