@@ -66,5 +66,5 @@ fi
 
 say "report -> $report"
 files=(); for f in "$out"/ort.json "$out"/ort-cuda.json "$out"/pytorch.json "$out"/torchsharp.json; do [ -f "$f" ] && files+=("$f"); done
-dotnet tools/Benchmarks/bin/Release/net10.0/Benchmarks.dll report "${files[@]}" -o "$report" || failed=1
+dotnet tools/Benchmarks/bin/Release/net10.0/Benchmarks.dll report "${files[@]}" -o "$report" --notes tools/bench/notes.md || failed=1
 exit $failed

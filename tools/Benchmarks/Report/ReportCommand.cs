@@ -1,15 +1,16 @@
 namespace OnnxInterp.Benchmarks.Report;
 
 /// <summary>
-/// <c>Benchmarks report FILE.json... [-o BENCHMARKS.md]</c>: joins the result files of every tool (onnxinterp-ort,
-/// pytorch-eager, torchsharp-eager; any may be missing) into the markdown report, on stdout without <c>-o</c>. Files
-/// that do not exist are skipped with a note, so a glob over a partly filled folder works.
+/// <c>Benchmarks report FILE.json... [-o BENCHMARKS.md] [--notes NOTES.md]</c>: joins the result files of every tool
+/// (onnxinterp-ort, pytorch-eager, torchsharp-eager; any may be missing) into the markdown report, on stdout without
+/// <c>-o</c>, with the hand-written notes file (if given) at the end. Files that do not exist are skipped with a note, so
+/// a glob over a partly filled folder works.
 /// </summary>
 public static class ReportCommand
 {
     public static int Run(IReadOnlyList<string> args)
     {
-        string? output = null;
+        string? output = null, notes = null;
         var files = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
@@ -18,11 +19,17 @@ public static class ReportCommand
                 if (i + 1 >= args.Count) throw new ArgumentException("report: -o needs a file name.");
                 output = args[++i];
             }
+            else if (args[i] == "--notes")
+            {
+                if (i + 1 >= args.Count) throw new ArgumentException("report: --notes needs a file name.");
+                notes = args[++i];
+            }
             else files.Add(args[i]);
         }
         foreach (var missing in files.Where(f => !File.Exists(f))) Console.Error.WriteLine($"report: {missing} does not exist; that tool counts as not measured.");
         var inputs = ReportInputs.Load(files.Where(File.Exists));
         var text = BenchmarkReport.Write(inputs);
+        if (notes is not null && File.Exists(notes)) text += "\n" + File.ReadAllText(notes);
         if (output is null) Console.Write(text);
         else
         {
