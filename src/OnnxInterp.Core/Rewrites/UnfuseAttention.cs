@@ -51,7 +51,11 @@ internal static class UnfuseAttention
         if ((node.IntAttribute("unidirectional") ?? 0) != 0)
             scores = ctx.Op(s, "Where", [Causal(ctx, s, q, k), scores, ctx.Float(Lowest(ctx.FloatType))]);
         if (mask is not null)
-            scores = ctx.Op(s, "Add", [scores, AdditiveMask(ctx, node, names.Outer, mask, node.FloatAttribute("mask_filter_value") ?? -10000f)]);
+        {
+            int rank = StaticRank.Of(ctx.Graph, mask) ?? 2;
+            var additive = AdditiveMask(ctx, node, names.Outer, mask, rank, node.FloatAttribute("mask_filter_value") ?? -10000f);
+            scores = ctx.Op(s, "Add", [scores, rank == 4 ? MaxLengthRows(ctx, s, additive, q, k) : additive]);
+        }
         if (attentionBias is not null) scores = ctx.Op(s, "Add", [scores, attentionBias]);
         var pattern = ctx.Op(s, "Softmax", [scores], null, UnfuseContext.Int("axis", -1));
         var z = ctx.Op(s, "MatMul", [pattern, v]);
@@ -94,14 +98,29 @@ internal static class UnfuseAttention
     }
 
     /// <summary>
-    /// mask_index [b, t] (or [b, s, t], or [b, 1, s, t]) of 1 = keep, 0 = mask, turned into [b, 1, 1, t] (or [b, 1, s, t])
-    /// of 0 or mask_filter_value, once per mask for all blocks (as GPT2Model does). The rank is the declared one, else the
-    /// one its producers give (<see cref="StaticRank"/>: exporters build 4-D masks from attention_mask without declaring
-    /// them), else 2, the schema's common form. A 4-D mask must already be [b, 1, s, t]: a max-length mask is not sliced.
+    /// The rows and columns of a 4-D mask [b, 1, max, max] (Megatron's form, ORT's schema) that this call reads: query i
+    /// of s is position past + i, keys are 0..t-1, so rows t-s..t-1 and columns 0..t-1. A mask already [b, 1, s, t] with
+    /// no past is taken whole.
     /// </summary>
-    static string AdditiveMask(UnfuseContext ctx, Node node, string scope, string mask, float filter)
+    static string MaxLengthRows(UnfuseContext ctx, string s, string mask, string q, string k)
     {
-        int rank = StaticRank.Of(ctx.Graph, mask) ?? 2;
+        ctx.RequireOpset(10, "a 4-D Attention mask (Slice with inputs)");
+        var queries = ctx.Unsqueeze(s, ctx.Dim(s, q, 2), [0]);
+        var keys = ctx.Unsqueeze(s, ctx.Dim(s, k, 2), [0]);
+        var starts = ctx.Op(s, "Concat", [ctx.Op(s, "Sub", [keys, queries]), ctx.Ints([0])], null, UnfuseContext.Int("axis", 0));
+        var ends = ctx.Op(s, "Concat", [keys, keys], null, UnfuseContext.Int("axis", 0));
+        return ctx.Op(s, "Slice", [mask, starts, ends, ctx.Ints([2, 3])]);
+    }
+
+    /// <summary>
+    /// mask_index [b, t] (or [b, s, t], or [b, 1, max, max]) of 1 = keep, 0 = mask, turned into [b, 1, 1, t] (or
+    /// [b, 1, s, t], or [b, 1, max, max] for <see cref="MaxLengthRows"/> to cut) of 0 or mask_filter_value, once per mask
+    /// for all blocks (as GPT2Model does). <paramref name="rank"/> is the declared one, else the one its producers give
+    /// (<see cref="StaticRank"/>: exporters build 4-D masks from attention_mask without declaring them), else 2, the
+    /// schema's common form.
+    /// </summary>
+    static string AdditiveMask(UnfuseContext ctx, Node node, string scope, string mask, int rank, float filter)
+    {
         if (rank is not (2 or 3 or 4)) Unsupported(node, $"a rank-{rank} mask_index (only raw 0/1 masks [batch, total], [batch, seq, total] or [batch, 1, seq, total] are handled)");
         var type = ctx.FloatType;
         return ctx.Shared($"mask:{mask}:{filter:R}:{type}", () =>

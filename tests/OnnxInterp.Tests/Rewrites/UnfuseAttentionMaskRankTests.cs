@@ -12,7 +12,8 @@ namespace OnnxInterp.Tests.Rewrites;
 /// Issue #14 item 3: a fused Attention whose mask is 4-D [batch, 1, seq, seq] and declared nowhere (the exporter computes
 /// it from attention_mask) is unfused with that rank; before, the mask was taken as 2-D, unsqueezed to rank 6, and the
 /// scores came out rank 6. ORT's CPU kernel refuses 4-D masks ("not supported"), so the reference is its kernel fed the
-/// same mask in 2-D form, which the 4-D one only broadcasts.
+/// same mask in 2-D form, which the 4-D one only broadcasts. A max-length 4-D mask [B, 1, M, M] is cut to the call's
+/// rows and columns, as ORT's schema reads it.
 /// </summary>
 public sealed class UnfuseAttentionMaskRankTests
 {
@@ -36,6 +37,31 @@ public sealed class UnfuseAttentionMaskRankTests
 
         using var kernel = SessionFactory.Compile(MaskedAttention(twoD: true), Device.Cpu);
         Feeds.AssertClose(kernel.Run(feeds)["y"], actual["y"], Tolerance);
+    }
+
+    [Fact]
+    public void A_max_length_4d_mask_is_cut_to_the_rows_and_columns_of_the_call_and_matches_ort()
+    {
+        // Megatron's form: mask [B, 1, M, M] for the longest sequence M; a call of S tokens reads rows and columns 0..S-1.
+        const int M = S + 2;
+        var attention = Node("Attention", ["x", "w", "bias", "mask_max"], ["y"], "com.microsoft", ("num_heads", NHeads));
+        var model = Build(attention,
+            [Input("x", "batch", "seq", Hidden), TinyGraphs.ValueInfo("mask_max", TensorProto.Types.DataType.Int32, "batch", 1, M, M)],
+            [Output("y")],
+            [TensorProtos.Float("w", [Hidden, 3 * Hidden], Random(Hidden * 3 * Hidden, 32)), TensorProtos.Float("bias", [3 * Hidden], Random(3 * Hidden, 33))], opset: 13);
+        int[] keep = [1, 1, 1, 0, 1, 1];
+        var max = new int[B * M * M];
+        for (int b = 0; b < B; b++)
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < M; j++)
+                    max[(b * M + i) * M + j] = i < S && j < S ? keep[b * S + j] : (i + j) % 2; // outside the call: anything
+        var x = NamedTensor.Float("x", [B, S, Hidden], Random(B * S * Hidden, 31));
+        using var unfused = SessionFactory.Compile(UnfuseFusedOps.Apply(model).Model, Device.Cpu);
+        var actual = unfused.Run([x, new NamedTensor("mask_max", ElementType.Int32, [B, 1, M, M], max)])["y"];
+
+        using var kernel = SessionFactory.Compile(MaskedAttention(twoD: true), Device.Cpu);
+        var expected = kernel.Run([x, new NamedTensor("attention_mask", ElementType.Int32, [B, S], keep)])["y"];
+        Feeds.AssertClose(expected, actual, Tolerance);
     }
 
     [Fact]
