@@ -223,6 +223,7 @@ def main(folder):
     export("gpt2lm-trained-opset17", trained, 17, False, folder, ids)
     export("gpt2lm-trained-opset13-mask", trained, 13, True, folder, ids)
     export("gpt2model-trained-opset12", base, 12, False, folder, ids)
+    export("gpt2lm-trained-opset16-mask", trained, 16, True, folder, ids)
     export_with_past("gpt2lm-trained-opset15-past", trained, 15, folder, ids)
 
 
