@@ -8,7 +8,7 @@ using OnnxInterp.Runtime;
 // (or Benchmarks engine MODEL [--pairs N] [--rows-per-run R]: the engine's patching sweep, see EngineBenchmark;
 // Benchmarks scrub MODEL HYPOTHESIS DATASET [--samples N]: causal scrubbing batched vs node by node;
 // Benchmarks generate MODEL [--prompt P] [--tokens N] [--reps R]: generation with and without past, see GenerateBenchmark;
-// Benchmarks acdc MODEL [--pairs N] [--tests T]: the residual graph, its compile and one ACDC edge test, see AcdcBenchmark;
+// Benchmarks acdc MODEL [--pairs N] [--tests T] [--threshold X] [--full]: ACDC's pieces or a whole run, see AcdcBenchmark;
 // Benchmarks suite ...: every measure of issue #15 into one JSON result file, see Suite/SuiteOptions;
 // Benchmarks report FILE.json... [-o BENCHMARKS.md]: the tables joining every tool's result files, see Report/ReportCommand).
 var argsList = args.ToList();
@@ -29,7 +29,8 @@ if (argsList.FirstOrDefault() is "suite" or "report")
 if (argsList.FirstOrDefault() == "acdc")
 {
     int Get(string name, int fallback) => argsList.IndexOf(name) is var k and >= 0 ? int.Parse(argsList[k + 1]) : fallback;
-    OnnxInterp.Benchmarks.AcdcBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--pairs", 1), Get("--tests", 5));
+    double threshold = argsList.IndexOf("--threshold") is var t and >= 0 ? double.Parse(argsList[t + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+    OnnxInterp.Benchmarks.AcdcBenchmark.Run(argsList.Skip(1).First(a => !a.StartsWith("--")), Get("--pairs", 1), Get("--tests", 5), threshold, argsList.Contains("--full"));
     return 0;
 }
 if (argsList.FirstOrDefault() == "generate")

@@ -31,16 +31,22 @@ public static class ResidualEdges
 
     static void Add(OnnxGraph graph, long opset, EdgeReceiver receiver)
     {
-        var readers = receiver.LeadingTo is null ? graph.Consumers(receiver.Target).ToList() : InsertWritePoints.ReadersLeadingTo(graph, receiver.Target, receiver.LeadingTo);
         var ops = new DerivedOps(graph, opset, "edges:" + receiver.Target, DerivedOps.ElementOf(graph, receiver.Target));
         var sums = receiver.Slots.Select(slot => Sum(graph, ops, slot)).ToList();
         var delta = sums.Count == 1 ? sums[0] : ops.Op("Concat", [.. sums.Select(s => ops.Unsqueeze(s, [receiver.SlotAxis]))],
             null, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = receiver.SlotAxis });
-        var input = ops.Op("Add", [receiver.Target, delta]);
+        Redirect(graph, receiver.Target, receiver.LeadingTo, ops.Op("Add", [receiver.Target, delta]));
+    }
+
+    /// <summary>Makes the readers of <paramref name="target"/> (all, or those leading to <paramref name="leadingTo"/>) read <paramref name="input"/> instead.</summary>
+    internal static void Redirect(OnnxGraph graph, string target, string? leadingTo, string input)
+    {
+        var added = graph.Producer(input);
+        var readers = (leadingTo is null ? graph.Consumers(target) : InsertWritePoints.ReadersLeadingTo(graph, target, leadingTo)).Where(n => n != added).ToList();
         foreach (var reader in readers)
             for (int i = 0; i < reader.Inputs.Count; i++)
-                if (reader.Inputs[i] == receiver.Target) graph.SetNodeInput(reader, i, input);
-        if (graph.TypeOf(receiver.Target) is { } type) graph.SetType(input, type);
+                if (reader.Inputs[i] == target) graph.SetNodeInput(reader, i, input);
+        if (graph.TypeOf(target) is { } type) graph.SetType(input, type);
     }
 
     static string Sum(OnnxGraph graph, DerivedOps ops, IReadOnlyList<EdgeTerm> terms)

@@ -157,6 +157,12 @@ sealed class WriteGroup
     {
         var aligned = Aligned(value);
         var data = value.ToFloats();
+        if (BatchAxis == 0 && write.Part.Axes.Count == 0 && aligned.AsSpan(1).SequenceEqual(shape.AsSpan(1)))
+        {
+            // A whole row's value (a cached activation): one contiguous block of the batch-first buffer.
+            Array.Copy(data, 0, buffer, bi * data.Length, data.Length);
+            return;
+        }
         var strides = Strides(aligned);
         int rank = shape.Length;
         var ranges = Ranges(shape, bi, write.Part, config, positions, past);

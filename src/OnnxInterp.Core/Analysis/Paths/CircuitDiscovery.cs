@@ -8,10 +8,11 @@ namespace OnnxInterp.Analysis.Paths;
 
 /// <summary>
 /// Automated circuit discovery (ACDC, Conmy et al. 2023) on the residual graph. Starting from every edge, receivers are
-/// visited from the logits back; each incoming edge is removed in turn (written from the pair's corrupted row) and stays
-/// removed when that moves the metric by less than the threshold. Each test is one engine plan whose rows are the
-/// clean prompts with every removed edge written; every plan touches every edge (the corrupted rows write each edge from
-/// themselves, which changes nothing), so all tests share one compiled session. See docs/paths.md.
+/// visited from the logits back; each incoming edge is removed in turn (it reads the pair's corrupted run of the full
+/// model instead of its sender) and stays removed when that moves the metric by less than the threshold. The graph is
+/// the masked form (<see cref="ResidualGraph.BuildMasked"/>): one plan reads every pair's corrupted senders, then each
+/// test is one engine plan of the clean prompts that write that reference and every receiver's mask, so all tests share
+/// one compiled session whatever they remove. See docs/paths.md.
 /// </summary>
 public static class CircuitDiscovery
 {
@@ -23,29 +24,28 @@ public static class CircuitDiscovery
         if (pairs.Any(p => p.Clean.Count != pairs[0].Clean.Count)) throw new ArgumentException("all pairs must have the same token length.");
         if (!(request.Threshold >= 0)) throw new ArgumentException($"the threshold must be zero or more (got {request.Threshold}).");
         var clock = Stopwatch.StartNew();
-        var graph = ResidualGraph.Build(model);
+        var graph = ResidualGraph.BuildMasked(model);
+        var masks = graph.Masks!;
         var metric = new MetricEvaluator(request.Metric, [.. pairs.Select(p => new MetricTarget(p.Clean, p.Position, p.Answer, p.Wrong))]);
         int n = pairs.Count;
         using var engine = new InterventionEngine(graph.Model, options);
         var logits = LogitReads.At(metric.ReadPositions);
         int rowsRun = 0;
 
-        var full = engine.Run(new InterventionPlan([.. pairs.Select(p => new PlanRow(p.Clean)), .. pairs.Select(p => new PlanRow(p.Corrupted))], Logits: logits));
+        var full = engine.Run(new InterventionPlan([.. pairs.Select(p => new PlanRow(p.Clean)), .. pairs.Select(p => new PlanRow(p.Corrupted))],
+            Reads: [masks.SendersHook], Logits: logits));
         rowsRun += full.BatchRows;
         metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => full[i])]);
         double fullScore = Enumerable.Range(0, n).Average(i => metric.Evaluate(full[i], i));
         double corruptedScore = Enumerable.Range(0, n).Average(i => metric.Evaluate(full[n + i], i));
+        var references = Enumerable.Range(0, n).Select(i => full[n + i][masks.SendersHook]).ToList();
 
-        var removed = new HashSet<ResidualEdge>();
-        // The corrupted rows touch every edge (from themselves): the plan's sites, and so its compiled session, never change.
-        var sources = pairs.Select((p, i) => new PlanRow(p.Corrupted, [.. graph.Edges.Select(e => new HookWrite(e.Hook, new WriteSource.FromRow(i)))])).ToList();
-        double Score(IEnumerable<ResidualEdge> cut)
+        var removed = new List<ResidualEdge>();
+        double Score(IReadOnlyList<ResidualEdge> cut)
         {
-            var writes = cut.Select(e => e.Hook).ToList();
-            var rows = sources.Concat(pairs.Select((p, i) => new PlanRow(p.Clean, [.. writes.Select(h => new HookWrite(h, new WriteSource.FromRow(i)))]))).ToList();
-            var result = engine.Run(new InterventionPlan(rows, Logits: logits));
+            var result = engine.Run(new InterventionPlan([.. pairs.Select((p, i) => new PlanRow(p.Clean, masks.Writes(cut, references[i])))], Logits: logits));
             rowsRun += result.BatchRows;
-            return Enumerable.Range(0, n).Average(i => metric.Evaluate(result[n + i], i));
+            return Enumerable.Range(0, n).Average(i => metric.Evaluate(result[i], i));
         }
 
         var tests = new List<EdgeTest>();
@@ -53,7 +53,7 @@ public static class CircuitDiscovery
         var order = graph.Receivers.Reverse().SelectMany(r => graph.Edges.Where(e => e.Receiver == r).Reverse()).ToList();
         foreach (var edge in order)
         {
-            double without = Score(removed.Append(edge));
+            double without = Score([.. removed, edge]);
             // How much removing the edge hurts: KL grows, a logit difference (or probability) falls, a loss grows.
             double harm = request.Metric switch
             {
@@ -69,7 +69,8 @@ public static class CircuitDiscovery
             }
             progress?.Invoke(tests.Count, order.Count);
         }
-        var kept = graph.Edges.Where(e => !removed.Contains(e)).ToList();
+        var cut = removed.ToHashSet();
+        var kept = graph.Edges.Where(e => !cut.Contains(e)).ToList();
         if (kept.Count == 0)
             throw new ArgumentException($"every edge was removed at threshold {request.Threshold}: the circuit is empty (its metric {current:G4}, the corrupted run's {corruptedScore:G4}). Lower the threshold.");
         return new DiscoveryResult(request.Metric, request.Threshold, graph.Edges.Count, kept, tests, fullScore, corruptedScore, current,

@@ -1,0 +1,69 @@
+using OnnxInterp.Analysis.Datasets;
+using OnnxInterp.Analysis.Engine;
+using OnnxInterp.Analysis.Patching;
+using OnnxInterp.Analysis.Paths;
+using OnnxInterp.Hooks;
+using OnnxInterp.Tests.Hooks;
+
+namespace OnnxInterp.Tests.Paths;
+
+/// <summary>
+/// The masked residual graph (one mask per receiver tensor, ACDC's form) against the edge-hook form (one hook per edge,
+/// itself checked against C# hook functions in PathPatchingTests) and the model without edges: two rewrites built
+/// differently must give one answer.
+/// </summary>
+public sealed class MaskedResidualGraphTests
+{
+    [ToyModelFact("tiny-gpt2.onnx")]
+    public void Masked_edges_equal_edge_hooks_written_from_the_corrupted_row()
+    {
+        var model = HookedModel.Load(HookTestSupport.Toy("tiny-gpt2.onnx")!);
+        var pair = IoiPairs.Create(new IoiDataset(IoiDataset.Gpt2Tokenizer()), 1).Pairs[0];
+        int last = pair.Clean.Count - 1;
+        var masked = ResidualGraph.BuildMasked(model);
+        var hooked = ResidualGraph.Build(model);
+        var masks = masked.Masks!;
+        Assert.Equal(hooked.Edges.Select(e => (e.Sender, e.Receiver)), masked.Edges.Select(e => (e.Sender, e.Receiver)));
+
+        using var plain = new InterventionEngine(model);
+        var original = plain.Run(new InterventionPlan([new PlanRow(pair.Clean)], Logits: LogitReads.At(last)));
+        using var maskedEngine = new InterventionEngine(masked.Model);
+        var corrupted = maskedEngine.Run(new InterventionPlan([new PlanRow(pair.Corrupted)], Reads: [masks.SendersHook], Logits: LogitReads.At(last)));
+        var reference = corrupted[0][masks.SendersHook];
+        Assert.Equal([1, masked.Senders.Count, pair.Clean.Count, model.Map.DModel], reference.Shape);
+
+        // Edge sets across every receiver kind: q/k/v inputs of several heads, MLP inputs, the logits; then every edge.
+        var random = new Random(3);
+        var cuts = new List<List<int>> { new(), Enumerable.Range(0, masked.Edges.Count).ToList() };
+        for (int k = 0; k < 4; k++) cuts.Add([.. Enumerable.Range(0, masked.Edges.Count).Where(_ => random.NextDouble() < 0.1 * (k + 1))]);
+        Assert.Contains(cuts[2], i => masked.Edges[i].Receiver.Name.StartsWith("mlp"));
+        Assert.Contains(cuts[2], i => masked.Edges[i].Receiver.Name.EndsWith("_k"));
+
+        var viaMasks = maskedEngine.Run(new InterventionPlan([.. cuts.Select(c => new PlanRow(pair.Clean, masks.Writes(c.Select(i => masked.Edges[i]), reference)))],
+            Logits: LogitReads.At(last)));
+        using var hookEngine = new InterventionEngine(hooked.Model);
+        var viaHooks = hookEngine.Run(new InterventionPlan([new PlanRow(pair.Corrupted),
+            .. cuts.Select(c => new PlanRow(pair.Clean, [.. c.Select(i => new HookWrite(hooked.Edges[i].Hook, new WriteSource.FromRow(0)))]))], Logits: LogitReads.At(last)));
+
+        // Unmasked: the model itself, up to the derived per-head hooks' float32 rounding (as for the edge-hook form).
+        AssertClose(original[0].LogitsAt(last), viaMasks[0].LogitsAt(last), 1e-4);
+        for (int c = 0; c < cuts.Count; c++) AssertClose(viaHooks[c + 1].LogitsAt(last), viaMasks[c].LogitsAt(last), 1e-4);
+        // Every edge corrupted is the corrupted run: the difference is visible, so the comparison above can fail.
+        AssertClose(corrupted[0].LogitsAt(last), viaMasks[1].LogitsAt(last), 1e-3);
+        Assert.True(MaxDiff(viaMasks[0].LogitsAt(last), viaMasks[1].LogitsAt(last)) > 0.1);
+    }
+
+    static double MaxDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
+    }
+
+    static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double max = MaxDiff(expected, actual);
+        Assert.True(max < tolerance, $"max difference {max} > {tolerance}");
+    }
+}
