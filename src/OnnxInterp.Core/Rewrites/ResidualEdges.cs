@@ -32,7 +32,10 @@ public static class ResidualEdges
     static void Add(OnnxGraph graph, long opset, EdgeReceiver receiver)
     {
         var ops = new DerivedOps(graph, opset, "edges:" + receiver.Target, DerivedOps.ElementOf(graph, receiver.Target));
-        var sums = receiver.Slots.Select(slot => Sum(graph, ops, slot)).ToList();
+        var given = receiver.Slots.Select(slot => slot.Count == 0 ? null : Sum(graph, ops, slot)).ToList();
+        // A head with no edges of its own (only some edges were asked for) adds exact zeros of a sibling's shape.
+        var zeros = given.FirstOrDefault(x => x is not null) is { } sibling ? ops.Op("Expand", [ops.Scalar(0), ops.Op("Shape", [sibling])]) : null;
+        var sums = given.Select(x => x ?? zeros ?? throw new GraphException("a receiver needs at least one edge.")).ToList();
         var delta = sums.Count == 1 ? sums[0] : ops.Op("Concat", [.. sums.Select(s => ops.Unsqueeze(s, [receiver.SlotAxis]))],
             null, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = receiver.SlotAxis });
         Redirect(graph, receiver.Target, receiver.LeadingTo, ops.Op("Add", [receiver.Target, delta]));

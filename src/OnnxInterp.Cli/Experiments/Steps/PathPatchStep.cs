@@ -29,7 +29,7 @@ public sealed record PathPatchStep : StepSpec
         if (prompts.Items.Any(p => p.Corrupted is null)) throw new SpecException(field + ".prompts", "path patching needs prompt pairs (a corrupted prompt for every clean one).");
         var pairs = prompts.Items.Select(p => new PromptPair(p.Clean, p.Corrupted!, p.Answer, p.Wrong)).ToList();
         var request = new PathPatchingRequest(pairs, Senders, Receivers, metric);
-        var graph = SpecPlanner.At(field, () => ResidualGraph.Build(model));
+        var graph = SpecPlanner.At(field, () => PathPatching.GraphFor(model, request));
         // Names are checked now, on the built graph, so a typo stops the experiment before anything runs.
         foreach (var s in Senders.Where(s => s is not ("all" or "heads" or "mlps" or "embeds") && graph.Senders.All(x => x.Name != s)))
             throw new SpecException(field + ".senders", $"'{s}' is not a sender of this model; senders are {string.Join(", ", graph.Senders.Select(x => x.Name))} (or all, heads, mlps, embeds).");

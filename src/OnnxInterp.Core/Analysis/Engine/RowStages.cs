@@ -20,6 +20,13 @@ sealed class RowStages
         Twin = twin;
     }
 
+    /// <summary>
+    /// Every tensor crossing a stage is lifted there, so the staged graph grows with stages x crossing tensors: path
+    /// patching GPT-2 small's 144 heads into the logits (144 stages on one sum) compiled for minutes, while every
+    /// layer-wise sweep (12-36 stages) pays back. Beyond this many stages rows run from the start.
+    /// </summary>
+    public const int MaxStages = 48;
+
     public IReadOnlyList<string> Stages { get; }
     public int[] Stage { get; }
     public int[] Twin { get; }
@@ -49,6 +56,7 @@ sealed class RowStages
         if (entry.All(e => e is null)) return null;
         var order = graphOrder();
         var stages = entry.OfType<string>().Distinct().OrderBy(t => order.GetValueOrDefault(t)).ToList();
+        if (stages.Count > MaxStages) return null;
         var stage = entry.Select(e => e is null ? 0 : stages.IndexOf(e) + 1).ToArray();
         return new RowStages(stages, stage, twin);
     }

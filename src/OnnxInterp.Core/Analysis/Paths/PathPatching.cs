@@ -14,8 +14,13 @@ namespace OnnxInterp.Analysis.Paths;
 /// </summary>
 public static class PathPatching
 {
+    /// <summary>Runs on a residual graph with only the edges the request names (so it scales to GPT-2 small's 32,936 edges).</summary>
     public static PathPatchingResult Run(HookedModel model, PathPatchingRequest request, InterventionOptions? options = null) =>
-        Run(ResidualGraph.Build(model), request, options);
+        Run(GraphFor(model, request), request, options);
+
+    /// <summary>The residual graph with exactly the edges from the request's senders to its receivers.</summary>
+    public static ResidualGraph GraphFor(HookedModel model, PathPatchingRequest request) =>
+        ResidualGraph.Build(model, (s, r) => request.Senders.Any(w => Matches(s, w, "sender")) && request.Receivers.Any(w => Matches(r, w, "receiver")));
 
     public static PathPatchingResult Run(ResidualGraph graph, PathPatchingRequest request, InterventionOptions? options = null)
     {
@@ -34,8 +39,9 @@ public static class PathPatching
         for (int s = 0; s < senders.Count; s++)
             for (int r = 0; r < receivers.Count; r++)
             {
-                var edge = graph.Edges.FirstOrDefault(e => e.Sender == senders[s] && e.Receiver == receivers[r]);
-                if (edge is null) continue; // the sender is not before the receiver
+                if (!ResidualGraph.Precedes(senders[s], receivers[r])) continue;
+                var edge = graph.Edges.FirstOrDefault(e => e.Sender == senders[s] && e.Receiver == receivers[r])
+                    ?? throw new ArgumentException($"the residual graph was built without the edge {senders[s].Name} -> {receivers[r].Name}; build it with every edge the request names (PathPatching.GraphFor).");
                 cells.Add((s, r, rows.Count));
                 for (int i = 0; i < n; i++)
                     rows.Add(new PlanRow(pairs[i].Clean, [new HookWrite(edge.Hook, new WriteSource.FromRow(n + i))]));
@@ -58,21 +64,24 @@ public static class PathPatching
         return new PathPatchingResult(request.Metric, senders, receivers, raw, normalised, clean, corrupted, n, result.Runs, result.BatchRows);
     }
 
+    /// <summary>Whether a node is named by a name or keyword (all, heads, mlps, embeds; for receivers also q, k, v).</summary>
+    static bool Matches(ResidualNode x, string name, string what) => name switch
+    {
+        "all" => true,
+        "heads" => x.Head is not null && !x.Name.Contains('_'),
+        "mlps" => x.Name.StartsWith("mlp", StringComparison.Ordinal),
+        "embeds" => x.Layer < 0,
+        "q" or "k" or "v" when what == "receiver" => x.Name.EndsWith("_" + name, StringComparison.Ordinal),
+        _ => x.Name == name,
+    };
+
     /// <summary>Names or keywords (all, heads, mlps, embeds; for receivers also q, k, v), in the order given; a keyword expands in graph order.</summary>
     static List<ResidualNode> Nodes(IReadOnlyList<ResidualNode> all, IReadOnlyList<string> wanted, string what)
     {
         var chosen = new List<ResidualNode>();
         foreach (var name in wanted)
         {
-            var hits = name switch
-            {
-                "all" => all,
-                "heads" => all.Where(x => x.Head is not null && !x.Name.Contains('_')).ToList(),
-                "mlps" => all.Where(x => x.Name.StartsWith("mlp", StringComparison.Ordinal)).ToList(),
-                "embeds" => all.Where(x => x.Layer < 0).ToList(),
-                "q" or "k" or "v" => all.Where(x => x.Name.EndsWith("_" + name, StringComparison.Ordinal)).ToList(),
-                _ => all.Where(x => x.Name == name).ToList(),
-            };
+            var hits = all.Where(x => Matches(x, name, what)).ToList();
             if (hits.Count == 0)
                 throw new ArgumentException($"'{name}' is not a {what} of this model; {what}s are {string.Join(", ", all.Take(12).Select(x => x.Name))}{(all.Count > 12 ? ", ..." : "")} (or all, heads, mlps, embeds{(what == "receiver" ? ", q, k, v" : "")}).");
             chosen.AddRange(hits.Where(h => !chosen.Contains(h)));

@@ -72,22 +72,33 @@ public sealed class ResidualGraph
     /// <summary>The mask hooks, on a graph from <see cref="BuildMasked"/>.</summary>
     public EdgeMasks? Masks { get; }
 
+    /// <summary>Whether the receiver reads the sender directly: the sender is in an earlier block, or is a head of the MLP's block, or the receiver is the logits.</summary>
+    public static bool Precedes(ResidualNode sender, ResidualNode receiver) =>
+        receiver.Name == "logits" || sender.Layer < receiver.Layer || sender.Layer == receiver.Layer && sender.Head is not null && receiver.Head is null;
+
     public ResidualEdge Edge(string sender, string receiver) =>
         Edges.FirstOrDefault(e => e.Sender.Name == sender && e.Receiver.Name == receiver)
         ?? throw new ArgumentException($"the residual graph has no edge {sender} -> {receiver} (a sender must come before its receiver; senders are embed, pos_embed, LlHh, mlpL; receivers LlHh_q|k|v, mlpL, logits).");
 
-    /// <summary>Every edge as a hook of its own.</summary>
-    public static ResidualGraph Build(HookedModel model)
+    /// <summary>
+    /// Every edge as a hook of its own, or only the edges <paramref name="include"/> accepts (path patching a few senders
+    /// and receivers of a large model: each edge hook costs graph nodes and compile time).
+    /// </summary>
+    public static ResidualGraph Build(HookedModel model, Func<ResidualNode, ResidualNode, bool>? include = null)
     {
         var (ready, senders, groups) = Structure(model);
         var edges = new List<ResidualEdge>();
-        var requests = groups.Select(g => new EdgeReceiver(g.Target, g.LeadingTo, [.. g.Receivers.Select(receiver =>
-            (IReadOnlyList<EdgeTerm>)[.. senders.Take(g.Senders).Select(s =>
+        var requests = new List<EdgeReceiver>();
+        foreach (var g in groups)
+        {
+            var slots = g.Receivers.Select(receiver => (IReadOnlyList<EdgeTerm>)[.. senders.Take(g.Senders).Where(s => include?.Invoke(s.Node, receiver) ?? true).Select(s =>
             {
                 var hook = $"edge.{s.Node.Name}.{receiver.Name}";
                 edges.Add(new ResidualEdge(s.Node, receiver, hook));
                 return new EdgeTerm(hook, s.Tensor, s.Axis, s.Index);
-            })])], g.SlotAxis)).ToList();
+            })]).ToList();
+            if (slots.Any(slot => slot.Count > 0)) requests.Add(new EdgeReceiver(g.Target, g.LeadingTo, slots, g.SlotAxis));
+        }
         var rewritten = ResidualEdges.Apply(ready.Model, requests).Model;
         var points = edges.Select(e => new HookPoint(HookName.Parse(e.Hook), e.Hook, HookLayout.Residual, HookKind.Derived,
             $"{e.Sender.Name} as {e.Receiver.Name} reads it (direct path)"));
