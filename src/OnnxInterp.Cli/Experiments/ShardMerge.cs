@@ -1,12 +1,13 @@
 using OnnxInterp.Cli.Commands.MaxAct;
+using OnnxInterp.Cli.Commands.Patch;
 using OnnxInterp.Cli.Experiments.Steps;
 
 namespace OnnxInterp.Cli.Experiments;
 
 /// <summary>
 /// Combines the results of every shard of one experiment into the results one run gives: each whole step from the shard
-/// that ran it, and a maxact step's top contexts re-ranked over all shards (activation, then earlier example, then earlier
-/// position: the search's own order), its counts summed.
+/// that ran it, a maxact step's top contexts re-ranked over all shards (activation, then earlier example, then earlier
+/// position: the search's own order), its counts summed, and a patch step's cells each from the shard that ran it.
 /// </summary>
 internal static class ShardMerge
 {
@@ -32,7 +33,7 @@ internal static class ShardMerge
         {
             var parts = shards.SelectMany(s => s.Results.Steps.Where(x => x.Index == i)).ToList();
             if (parts.Count == 0) throw new InvalidDataException($"no shard holds step {i}; was a shard's run interrupted?");
-            steps.Add(parts[0].Step == "maxact" ? MaxAct(parts) : parts.Single());
+            steps.Add(parts[0].Step switch { "maxact" => MaxAct(parts), "patch" => Patch(parts), _ => parts.Single() });
         }
         return first with
         {
@@ -41,6 +42,29 @@ internal static class ShardMerge
             Steps = steps,
             Files = null,
             Shard = null,
+        };
+    }
+
+    /// <summary>A patch step's cells, each from the one shard that computed it (the others hold NaN there); clean and corrupted are every shard's.</summary>
+    static StepResult Patch(IReadOnlyList<StepResult> parts)
+    {
+        var outputs = parts.Select(p => ResultsFile.As<PatchOutput>(p.Result)).ToList();
+        double[][] Join(int sweep, Func<PatchSweepRow, double[][]> values) =>
+            [.. values(outputs[0].Sweeps[sweep]).Select((row, r) => row.Select((_, c) =>
+                outputs.Select(o => values(o.Sweeps[sweep])[r][c]).FirstOrDefault(v => !double.IsNaN(v), double.NaN)).ToArray())];
+        var sweeps = outputs[0].Sweeps.Select((s, i) => s with { Normalised = Join(i, x => x.Normalised), Raw = Join(i, x => x.Raw) }).ToList();
+        var merged = outputs[0] with
+        {
+            Sweeps = sweeps,
+            Runs = outputs.Sum(o => o.Runs),
+            Rows = outputs.Sum(o => o.Rows),
+            Seconds = outputs.Sum(o => o.Seconds),
+        };
+        return parts[0] with
+        {
+            Seconds = parts.Sum(p => p.Seconds),
+            Result = merged,
+            Grids = [.. parts[0].Grids.Select(g => g with { Grid = g.Grid with { Values = sweeps.First(s => s.Name == g.Name).Normalised } })],
         };
     }
 

@@ -16,7 +16,8 @@ public sealed class ShardMergeTests
             { "step": "heads", "model": "{{ExperimentSpecFiles.Model("attn-only-2l.onnx")}}", "sequences": 2, "length": 6, "view": 1 },
             { "step": "lens", "prompt": "When Mary and John went to the store, John gave a drink to", "answer": " Mary" },
             { "step": "maxact", "neurons": ["blocks.1.mlp.hook_post:5"], "heads": ["2.1"], "k": 4, "batchSize": 4, "maxExamples": 26 },
-            { "step": "attribute", "by": "layer" }
+            { "step": "attribute", "by": "layer" },
+            { "step": "patch", "sweeps": ["resid_pre", "z"] }
           ]
         }
         """);
@@ -33,9 +34,16 @@ public sealed class ShardMergeTests
             var shard = CliHarness.Run("experiment", spec, "-o", scratch[$"shard{k}"], "--quiet", "--shard", $"{k}/3");
             Assert.True(shard.ExitCode == 0, shard.ToString());
         }
-        // Shard 1 ran step 1 (lens) whole and its share of the maxact batches, nothing else.
+        // Shard 1 ran step 1 (lens) whole, its share of the maxact batches and of the patch variants, nothing else.
         using (var shard1 = JsonDocument.Parse(File.ReadAllText(scratch["shard1/results.json"])))
-            Assert.Equal(["lens", "maxact"], shard1.RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
+        {
+            var steps = shard1.RootElement.GetProperty("steps").EnumerateArray().ToList();
+            Assert.Equal(["lens", "maxact", "patch"], steps.Select(s => s.GetProperty("step").GetString()));
+            // Its patch grid holds every third variant (1, 4, 7, ...: layer-major, so row 0 column 1), NaN elsewhere.
+            var cells = steps[2].GetProperty("result").GetProperty("sweeps")[0].GetProperty("raw")[0].EnumerateArray().ToList();
+            Assert.Equal(JsonValueKind.String, cells[0].ValueKind);   // NaN
+            Assert.Equal(JsonValueKind.Number, cells[1].ValueKind);
+        }
 
         var merge = CliHarness.Run("merge", scratch["shard2"], scratch["shard0"], scratch["shard1"], "-o", scratch["merged"]);
         Assert.True(merge.ExitCode == 0, merge.ToString());
@@ -69,6 +77,12 @@ public sealed class ShardMergeTests
             o.Remove("seconds");
             o.Remove("files");
             o["result"]!.AsObject().Remove("seconds");
+            // Every shard of a patch step also runs the clean and corrupted prompts: its session runs and rows are every shard's.
+            if ((string?)o["step"] == "patch")
+            {
+                o["result"]!.AsObject().Remove("runs");
+                o["result"]!.AsObject().Remove("rows");
+            }
         }
         return steps.ToJsonString();
     }

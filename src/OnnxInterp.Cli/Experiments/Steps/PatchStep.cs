@@ -10,7 +10,10 @@ using OnnxInterp.Runtime;
 
 namespace OnnxInterp.Cli.Experiments.Steps;
 
-/// <summary><c>"step": "patch"</c>: activation patching over prompt pairs, as the <c>patch</c> verb (one grid per sweep).</summary>
+/// <summary>
+/// <c>"step": "patch"</c>: activation patching over prompt pairs, as the <c>patch</c> verb (one grid per sweep). Under
+/// <c>--shard K/N</c> every shard runs variants K, K + N, ... of the sweeps and <c>merge</c> joins the cells.
+/// </summary>
 public sealed record PatchStep : StepSpec
 {
     public override string Kind => "patch";
@@ -42,12 +45,14 @@ public sealed record PatchStep : StepSpec
         if (missing.Count == sweeps.Count)
             throw new SpecException(field + ".sweeps", $"none of the sweeps apply to this model (it has no {string.Join(", ", sweeps.Select(s => s.Hook))} hooks).");
         var request = new PatchingRequest([.. prompts.Items.Select(p => new PromptPair(p.Clean, p.Corrupted!, p.Answer, p.Wrong))], sweeps, metric, Reverse);
-        return new PlannedStep(Name ?? "patch", Kind, planner.ModelPath(this, field), run => Run(model, request, prompts, run));
+        return new PlannedStep(Name ?? "patch", Kind, planner.ModelPath(this, field), run => Run(model, request, prompts, run)) { SplitsAcrossShards = true };
     }
 
     StepOutcome Run(HookedModel model, PatchingRequest request, ResolvedPrompts prompts, StepRunContext run)
     {
         var clock = Stopwatch.StartNew();
+        // Sharded, each shard runs its share of the variants (every shard also runs the clean and corrupted prompts).
+        if (run.Shard is { } shard) request = request with { Share = new WorkShare(shard.Index, shard.Count) };
         PatchingResult result;
         using (var sessions = new SessionCache(run.Device, run.Notice))
             result = ActivationPatching.Run(model, request, new InterventionOptions(RowsPerRun, run.Device, sessions, run.Notice));

@@ -44,16 +44,24 @@ public static class ActivationPatching
         if (sweeps.Count == 0) throw new ArgumentException($"none of the sweeps apply to this model: {string.Join("; ", skipped)}.");
 
         int n = request.Pairs.Count;
+        var share = request.Share?.Checked();
+        // Variants this process runs, in order: position k of the batch's variant rows is variant chosen[k].
+        var chosen = Enumerable.Range(0, variants.Count).Where(v => share?.Includes(v) ?? true).ToList();
+        var slot = new int[variants.Count];
+        Array.Fill(slot, -1);
+        for (int k = 0; k < chosen.Count; k++) slot[chosen[k]] = k;
+        var running = chosen.Select(v => variants[v]).ToList();
         IReadOnlyList<RowResult> results;
         int runs, batchRows;
+        // Decided on every variant, so each share runs its variants the way one whole run would.
         if (PastPatching.Applies(model, variants, targets, options))
-            (results, runs, batchRows) = PastPatching.Run(model, request.Pairs, request.Reverse, variants, options);
+            (results, runs, batchRows) = PastPatching.Run(model, request.Pairs, request.Reverse, running, options);
         else
         {
             // Rows: clean prompts, corrupted prompts, then one row per (variant, pair) running the target prompt with the
             // variant's sites read from the pair's source row (clean into corrupted; corrupted into clean with Reverse).
             var rows = clean.Concat(corrupted).Select(t => new PlanRow(t)).ToList();
-            foreach (var variant in variants)
+            foreach (var variant in running)
                 for (int i = 0; i < n; i++)
                 {
                     int source = request.Reverse ? n + i : i;
@@ -67,7 +75,7 @@ public static class ActivationPatching
         metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => results[i])]);
         double cleanMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(results[i], i));
         double corruptedMean = Enumerable.Range(0, n).Average(i => metric.Evaluate(results[n + i], i));
-        double VariantMean(int v) => Enumerable.Range(0, n).Average(i => metric.Evaluate(results[2 * n + v * n + i], i));
+        double VariantMean(int v) => slot[v] < 0 ? double.NaN : Enumerable.Range(0, n).Average(i => metric.Evaluate(results[2 * n + slot[v] * n + i], i));
 
         var grids = sweeps.Select(s =>
         {
