@@ -1,5 +1,7 @@
 using OnnxInterp.Cli.Commands.MaxAct;
 using OnnxInterp.Cli.Commands.Patch;
+using OnnxInterp.Cli.Commands.Scrub;
+using OnnxInterp.Analysis.Scrubbing;
 using OnnxInterp.Cli.Experiments.Steps;
 
 namespace OnnxInterp.Cli.Experiments;
@@ -7,7 +9,8 @@ namespace OnnxInterp.Cli.Experiments;
 /// <summary>
 /// Combines the results of every shard of one experiment into the results one run gives: each whole step from the shard
 /// that ran it, a maxact step's top contexts re-ranked over all shards (activation, then earlier example, then earlier
-/// position: the search's own order), its counts summed, and a patch step's cells each from the shard that ran it.
+/// position: the search's own order), its counts summed, a patch step's cells each from the shard that ran it, and a
+/// scrub step's samples joined and summarised again.
 /// </summary>
 internal static class ShardMerge
 {
@@ -33,7 +36,7 @@ internal static class ShardMerge
         {
             var parts = shards.SelectMany(s => s.Results.Steps.Where(x => x.Index == i)).ToList();
             if (parts.Count == 0) throw new InvalidDataException($"no shard holds step {i}; was a shard's run interrupted?");
-            steps.Add(parts[0].Step switch { "maxact" => MaxAct(parts), "patch" => Patch(parts), _ => parts.Single() });
+            steps.Add(parts[0].Step switch { "maxact" => MaxAct(parts), "patch" => Patch(parts), "scrub" => Scrub(parts), _ => parts.Single() });
         }
         return first with
         {
@@ -65,6 +68,19 @@ internal static class ShardMerge
             Seconds = parts.Sum(p => p.Seconds),
             Result = merged,
             Grids = [.. parts[0].Grids.Select(g => g with { Grid = g.Grid with { Values = sweeps.First(s => s.Name == g.Name).Normalised } })],
+        };
+    }
+
+    /// <summary>A scrub step's samples, each from the shard that ran it, summarised again over all of them.</summary>
+    static StepResult Scrub(IReadOnlyList<StepResult> parts)
+    {
+        var outputs = parts.Select(p => ResultsFile.As<ScrubOutput>(p.Result)).ToList();
+        var joined = CausalScrubbing.Join([.. outputs.Select(o => o.Result)]);
+        return parts[0] with
+        {
+            Seconds = parts.Sum(p => p.Seconds),
+            Result = outputs[0] with { Result = joined, Seconds = outputs.Sum(o => o.Seconds) },
+            Tables = [ScrubStep.Table(joined)],
         };
     }
 

@@ -2,12 +2,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OnnxInterp.Cli;
 using OnnxInterp.Tests.Cli;
+using OnnxInterp.Tests.Support;
 
 namespace OnnxInterp.Tests.Experiments;
 
 /// <summary>An experiment run as 3 shards and merged equals the same experiment run once: every number, table, CSV and heatmap.</summary>
 public sealed class ShardMergeTests
 {
+    static string Example(string file) => Path.Combine(TestPaths.RepoRoot, "docs", "examples", file).Replace("\\", "/");
+
     static string Spec(string folder) => ExperimentSpecFiles.Write(folder, $$"""
         {
           "model": "{{ExperimentSpecFiles.Model("tiny-gpt2.onnx")}}", "device": "cpu", "seed": 5,
@@ -17,7 +20,9 @@ public sealed class ShardMergeTests
             { "step": "lens", "prompt": "When Mary and John went to the store, John gave a drink to", "answer": " Mary" },
             { "step": "maxact", "neurons": ["blocks.1.mlp.hook_post:5"], "heads": ["2.1"], "k": 4, "batchSize": 4, "maxExamples": 26 },
             { "step": "attribute", "by": "layer" },
-            { "step": "patch", "sweeps": ["resid_pre", "z"] }
+            { "step": "patch", "sweeps": ["resid_pre", "z"] },
+            { "step": "scrub", "model": "{{ExperimentSpecFiles.Model("attn-only-2l.onnx")}}", "hypothesis": "{{Example("induction.hypothesis.json")}}",
+              "dataset": "{{Example("repeats.jsonl")}}", "samples": 7 }
           ]
         }
         """);
@@ -38,7 +43,7 @@ public sealed class ShardMergeTests
         using (var shard1 = JsonDocument.Parse(File.ReadAllText(scratch["shard1/results.json"])))
         {
             var steps = shard1.RootElement.GetProperty("steps").EnumerateArray().ToList();
-            Assert.Equal(["lens", "maxact", "patch"], steps.Select(s => s.GetProperty("step").GetString()));
+            Assert.Equal(["lens", "maxact", "patch", "scrub"], steps.Select(s => s.GetProperty("step").GetString()));
             // Its patch grid holds every third variant (1, 4, 7, ...: layer-major, so row 0 column 1), NaN elsewhere.
             var cells = steps[2].GetProperty("result").GetProperty("sweeps")[0].GetProperty("raw")[0].EnumerateArray().ToList();
             Assert.Equal(JsonValueKind.String, cells[0].ValueKind);   // NaN
@@ -77,12 +82,15 @@ public sealed class ShardMergeTests
             o.Remove("seconds");
             o.Remove("files");
             o["result"]!.AsObject().Remove("seconds");
-            // Every shard of a patch step also runs the clean and corrupted prompts: its session runs and rows are every shard's.
+            // Every shard of a patch step also runs the clean and corrupted prompts, and a scrub sample's tree may share rows
+            // with another shard's: their session runs and rows are every shard's.
             if ((string?)o["step"] == "patch")
             {
                 o["result"]!.AsObject().Remove("runs");
                 o["result"]!.AsObject().Remove("rows");
             }
+            if ((string?)o["step"] == "scrub")
+                foreach (var count in new[] { "planRows", "runs", "batchRows" }) o["result"]!["result"]!.AsObject().Remove(count);
         }
         return steps.ToJsonString();
     }

@@ -1,11 +1,15 @@
 using OnnxInterp.Analysis.Engine;
+using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Analysis.Scrubbing;
 using OnnxInterp.Cli.Commands.Scrub;
 using OnnxInterp.Cli.Reports;
 
 namespace OnnxInterp.Cli.Experiments.Steps;
 
-/// <summary><c>"step": "scrub"</c>: causal scrubbing of a hypothesis file on a dataset file, as the <c>scrub</c> verb.</summary>
+/// <summary>
+/// <c>"step": "scrub"</c>: causal scrubbing of a hypothesis file on a dataset file, as the <c>scrub</c> verb. Under
+/// <c>--shard K/N</c> every shard runs samples K, K + N, ... and <c>merge</c> joins them.
+/// </summary>
 public sealed record ScrubStep : StepSpec
 {
     public override string Kind => "scrub";
@@ -29,11 +33,15 @@ public sealed record ScrubStep : StepSpec
         return new PlannedStep(Name ?? "scrub", Kind, planner.ModelPath(this, field), run =>
         {
             var started = DateTime.UtcNow;
-            var result = CausalScrubbing.Run(model, new ScrubRequest(hypothesis, dataset, Samples, seed), new InterventionOptions(RowsPerRun, run.Device, Log: run.Notice));
+            // Sharded, each shard runs its share of the samples (sample k on shard k mod N); merge joins them.
+            var share = run.Shard is { } shard ? new WorkShare(shard.Index, shard.Count) : null;
+            var result = CausalScrubbing.Run(model, new ScrubRequest(hypothesis, dataset, Samples, seed, Share: share), new InterventionOptions(RowsPerRun, run.Device, Log: run.Notice));
             var output = new ScrubOutput(run.ModelPath, hypothesisPath, datasetPath, run.Device.ToString().ToLowerInvariant(), seed, result, (DateTime.UtcNow - started).TotalSeconds, null);
-            var table = new TableResult("losses", $"causal scrubbing of '{result.Hypothesis}': {result.Recovered:P1} of the loss recovered ({result.RecoveredLow:P1} to {result.RecoveredHigh:P1})",
-                ["run", "mean loss"], [["clean", result.CleanLoss], ["scrubbed", result.ScrubbedLoss], ["fully resampled", result.RandomLoss]]);
-            return new StepOutcome(output, seed, [], [table], []);
-        });
+            return new StepOutcome(output, seed, [], [Table(result)], []);
+        }) { SplitsAcrossShards = true };
     }
+
+    internal static TableResult Table(ScrubResult result) =>
+        new("losses", $"causal scrubbing of '{result.Hypothesis}': {result.Recovered:P1} of the loss recovered ({result.RecoveredLow:P1} to {result.RecoveredHigh:P1})",
+            ["run", "mean loss"], [["clean", result.CleanLoss], ["scrubbed", result.ScrubbedLoss], ["fully resampled", result.RandomLoss]]);
 }

@@ -21,9 +21,48 @@ public static class CausalScrubbing
     public static ScrubResult Run(ResidualGraph graph, ScrubRequest request, InterventionOptions? options = null)
     {
         var (trees, samples, positions) = Build(graph, request);
+        var share = request.Share?.Checked();
+        var chosen = Enumerable.Range(0, samples.Count).Where(k => share?.Includes(k) ?? true).ToList();
+        var (rows, index) = Needed(trees.Rows, chosen.SelectMany(k => new[] { samples[k].Clean, samples[k].Scrubbed, samples[k].Random }));
         using var engine = new InterventionEngine(graph.Model, options);
-        var result = engine.Run(new InterventionPlan(trees.Rows, Logits: LogitReads.At([.. positions])));
-        return Score(request, samples, positions, (example, row) => Loss(result[row], request.Dataset.Examples[example].Tokens, positions), trees.Rows.Count, result.Runs, result.BatchRows);
+        var result = engine.Run(new InterventionPlan(rows, Logits: LogitReads.At([.. positions])));
+        return Score(request, samples, chosen, positions, (example, row) => Loss(result[index[row]], request.Dataset.Examples[example].Tokens, positions), rows.Count, result.Runs, result.BatchRows);
+    }
+
+    /// <summary>
+    /// The shares of one request (run with <see cref="ScrubRequest.Share"/>) as one result: each sample's losses from the
+    /// share that ran it, the means and the bootstrap interval recomputed over all of them, exactly as one run computes
+    /// them; plan rows, runs and batch rows are every share's.
+    /// </summary>
+    public static ScrubResult Join(IReadOnlyList<ScrubResult> shares)
+    {
+        if (shares.Count == 0) throw new ArgumentException("no shares to join.");
+        var first = shares[0];
+        if (shares.Any(s => s.Hypothesis != first.Hypothesis || s.Samples != first.Samples || s.Seed != first.Seed))
+            throw new ArgumentException("the shares ran different hypotheses, sample counts or seeds; join the shares of one request.");
+        double[] Pick(Func<ScrubResult, IReadOnlyList<double>> losses) =>
+            [.. Enumerable.Range(0, first.Samples).Select(k => shares.Select(s => losses(s)[k]).FirstOrDefault(v => !double.IsNaN(v), double.NaN))];
+        var scrubbed = Pick(s => s.ScrubbedPerSample);
+        if (scrubbed.Any(double.IsNaN)) throw new ArgumentException("some samples were run by none of the shares; join every share.");
+        return Summary(first.Hypothesis, first.Seed, first.BootstrapResamples, Pick(s => s.CleanPerSample), scrubbed, Pick(s => s.RandomPerSample),
+            first.TreeSize, first.LossPositions, shares.Sum(s => s.PlanRows), shares.Sum(s => s.Runs), shares.Sum(s => s.BatchRows));
+    }
+
+    /// <summary>The rows <paramref name="roots"/> read, transitively, in plan order, with their reads renumbered; and each kept row's new index.</summary>
+    static (IReadOnlyList<PlanRow> Rows, IReadOnlyDictionary<int, int> Index) Needed(IReadOnlyList<PlanRow> rows, IEnumerable<int> roots)
+    {
+        var keep = new SortedSet<int>();
+        var pending = new Stack<int>(roots);
+        while (pending.Count > 0)
+        {
+            int r = pending.Pop();
+            if (!keep.Add(r)) continue;
+            foreach (var w in rows[r].WriteList)
+                if (w.Source is WriteSource.FromRow from) pending.Push(from.Row);
+        }
+        if (keep.Count == rows.Count) return (rows, Enumerable.Range(0, rows.Count).ToDictionary(r => r));
+        var index = keep.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i);
+        return ([.. keep.Select(r => rows[r] with { Writes = [.. rows[r].WriteList.Select(w => w.Source is WriteSource.FromRow from ? w with { Source = new WriteSource.FromRow(index[from.Row]) } : w)] })], index);
     }
 
     /// <summary>The same numbers, each tree evaluated node by node: every node in its own run, its children's outputs fed in.</summary>
@@ -49,7 +88,7 @@ public static class CausalScrubbing
         }
         var losses = samples.SelectMany(x => new[] { x.Clean, x.Scrubbed, x.Random }.Select(row => (x.Example, row))).Distinct()
             .ToDictionary(p => p, p => LossOf(p.Example, p.row));
-        return Score(request, samples, positions, (example, row) => losses[(example, row)], trees.Rows.Count, runs + memo.Count, runs + memo.Count);
+        return Score(request, samples, [.. Enumerable.Range(0, samples.Count)], positions, (example, row) => losses[(example, row)], trees.Rows.Count, runs + memo.Count, runs + memo.Count);
     }
 
     static (ScrubTree Trees, List<Sample> Samples, IReadOnlyList<int> Positions) Build(ResidualGraph graph, ScrubRequest request)
@@ -91,20 +130,33 @@ public static class CausalScrubbing
     static double Loss(RowResult row, IReadOnlyList<long> tokens, IReadOnlyList<int> positions) =>
         positions.Average(p => LogitMetrics.Loss(row.LogitsAt(p), tokens[p + 1]));
 
-    static ScrubResult Score(ScrubRequest request, List<Sample> samples, IReadOnlyList<int> positions, Func<int, int, double> loss, int rows, int runs, int batchRows)
+    /// <summary>Losses of the chosen samples (NaN for the others), summarised over them.</summary>
+    static ScrubResult Score(ScrubRequest request, List<Sample> samples, IReadOnlyList<int> chosen, IReadOnlyList<int> positions, Func<int, int, double> loss, int rows, int runs, int batchRows)
     {
-        var clean = samples.Select(s => loss(s.Example, s.Clean)).ToArray();
-        var scrubbed = samples.Select(s => loss(s.Example, s.Scrubbed)).ToArray();
-        var random = samples.Select(s => loss(s.Example, s.Random)).ToArray();
+        double[] Losses(Func<Sample, int> row)
+        {
+            var values = new double[samples.Count];
+            Array.Fill(values, double.NaN);
+            foreach (var k in chosen) values[k] = loss(samples[k].Example, row(samples[k]));
+            return values;
+        }
+        return Summary(request.Hypothesis.Name, request.Seed, request.BootstrapResamples, Losses(s => s.Clean), Losses(s => s.Scrubbed), Losses(s => s.Random),
+            samples.Average(s => s.TreeSize), positions, rows, runs, batchRows);
+    }
+
+    /// <summary>Means and the bootstrap interval over the samples that have losses (all, unless this is one share).</summary>
+    static ScrubResult Summary(string hypothesis, int seed, int resamples, double[] clean, double[] scrubbed, double[] random, double treeSize,
+        IReadOnlyList<int> positions, int rows, int runs, int batchRows)
+    {
+        var all = Enumerable.Range(0, scrubbed.Length).Where(i => !double.IsNaN(scrubbed[i])).ToList();
         double Recovered(IReadOnlyList<int> pick) =>
             (pick.Average(i => random[i]) - pick.Average(i => scrubbed[i])) / (pick.Average(i => random[i]) - pick.Average(i => clean[i]));
-        var all = Enumerable.Range(0, samples.Count).ToList();
-        var boot = new Random(request.Seed + 1);
-        var estimates = Enumerable.Range(0, request.BootstrapResamples)
-            .Select(_ => Recovered([.. all.Select(_ => boot.Next(all.Count))])).Where(double.IsFinite).Order().ToList();
+        var boot = new Random(seed + 1);
+        var estimates = Enumerable.Range(0, resamples)
+            .Select(_ => Recovered([.. all.Select(_ => all[boot.Next(all.Count)])])).Where(double.IsFinite).Order().ToList();
         double Quantile(double q) => estimates.Count == 0 ? double.NaN : estimates[(int)Math.Clamp(Math.Round(q * (estimates.Count - 1)), 0, estimates.Count - 1)];
-        return new ScrubResult(request.Hypothesis.Name, clean.Average(), scrubbed.Average(), random.Average(), Recovered(all), Quantile(0.025), Quantile(0.975),
-            samples.Count, samples.Average(s => s.TreeSize), positions, rows, runs, batchRows, scrubbed, clean, random);
+        return new ScrubResult(hypothesis, all.Average(i => clean[i]), all.Average(i => scrubbed[i]), all.Average(i => random[i]), Recovered(all), Quantile(0.025), Quantile(0.975),
+            scrubbed.Length, treeSize, positions, rows, runs, batchRows, scrubbed, clean, random, seed, resamples);
     }
 
     sealed record Sample(int Example, int Clean, int Scrubbed, int Random, int TreeSize);
