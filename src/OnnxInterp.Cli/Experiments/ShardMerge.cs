@@ -1,5 +1,7 @@
 using OnnxInterp.Cli.Commands.MaxAct;
+using OnnxInterp.Cli.Commands.Ablate;
 using OnnxInterp.Cli.Commands.Patch;
+using OnnxInterp.Cli.Reports;
 using OnnxInterp.Cli.Commands.Scrub;
 using OnnxInterp.Analysis.Scrubbing;
 using OnnxInterp.Cli.Experiments.Steps;
@@ -9,8 +11,8 @@ namespace OnnxInterp.Cli.Experiments;
 /// <summary>
 /// Combines the results of every shard of one experiment into the results one run gives: each whole step from the shard
 /// that ran it, a maxact step's top contexts re-ranked over all shards (activation, then earlier example, then earlier
-/// position: the search's own order), its counts summed, a patch step's cells each from the shard that ran it, and a
-/// scrub step's samples joined and summarised again.
+/// position: the search's own order), its counts summed, a patch or ablate step's cells each from the shard that ran it,
+/// and a scrub step's samples joined and summarised again.
 /// </summary>
 internal static class ShardMerge
 {
@@ -36,7 +38,7 @@ internal static class ShardMerge
         {
             var parts = shards.SelectMany(s => s.Results.Steps.Where(x => x.Index == i)).ToList();
             if (parts.Count == 0) throw new InvalidDataException($"no shard holds step {i}; was a shard's run interrupted?");
-            steps.Add(parts[0].Step switch { "maxact" => MaxAct(parts), "patch" => Patch(parts), "scrub" => Scrub(parts), _ => parts.Single() });
+            steps.Add(parts[0].Step switch { "maxact" => MaxAct(parts), "patch" => Patch(parts), "scrub" => Scrub(parts), "ablate" => Ablate(parts), _ => parts.Single() });
         }
         return first with
         {
@@ -68,6 +70,32 @@ internal static class ShardMerge
             Seconds = parts.Sum(p => p.Seconds),
             Result = merged,
             Grids = [.. parts[0].Grids.Select(g => g with { Grid = g.Grid with { Values = sweeps.First(s => s.Name == g.Name).Normalised } })],
+        };
+    }
+
+    /// <summary>An ablate step's variants and grid cells, each from the one shard that ran it (NaN elsewhere).</summary>
+    static StepResult Ablate(IReadOnlyList<StepResult> parts)
+    {
+        var outputs = parts.Select(p => ResultsFile.As<AblateOutput>(p.Result)).ToList();
+        var rows = outputs[0].Variants.Select((_, v) => outputs.Select(o => o.Variants[v]).FirstOrDefault(r => !double.IsNaN(r.Value), outputs[0].Variants[v])).ToList();
+        GridResult Join(IReadOnlyList<GridResult> grids) => grids[0] with
+        {
+            Values = [.. grids[0].Values.Select((row, r) => row.Select((_, c) => grids.Select(g => g.Values[r][c]).FirstOrDefault(x => !double.IsNaN(x), double.NaN)).ToArray())],
+        };
+        var merged = outputs[0] with
+        {
+            Variants = rows,
+            Grids = [.. outputs[0].Grids.Select((_, i) => Join([.. outputs.Select(o => o.Grids[i])]))],
+            Runs = outputs.Sum(o => o.Runs),
+            Rows = outputs.Sum(o => o.Rows),
+            Seconds = outputs.Sum(o => o.Seconds),
+        };
+        return parts[0] with
+        {
+            Seconds = parts.Sum(p => p.Seconds),
+            Result = merged,
+            Tables = [parts[0].Tables[0] with { Rows = AblateStep.TableRows(rows) }],
+            Grids = [.. parts[0].Grids.Select((g, i) => g with { Grid = Join([.. parts.Select(p => p.Grids[i].Grid)]) })],
         };
     }
 

@@ -21,6 +21,7 @@ public sealed class ShardMergeTests
             { "step": "maxact", "neurons": ["blocks.1.mlp.hook_post:5"], "heads": ["2.1"], "k": 4, "batchSize": 4, "maxExamples": 26 },
             { "step": "attribute", "by": "layer" },
             { "step": "patch", "sweeps": ["resid_pre", "z"] },
+            { "step": "ablate", "method": "mean", "heads": true, "layers": true },
             { "step": "scrub", "model": "{{ExperimentSpecFiles.Model("attn-only-2l.onnx")}}", "hypothesis": "{{Example("induction.hypothesis.json")}}",
               "dataset": "{{Example("repeats.jsonl")}}", "samples": 7 }
           ]
@@ -43,7 +44,7 @@ public sealed class ShardMergeTests
         using (var shard1 = JsonDocument.Parse(File.ReadAllText(scratch["shard1/results.json"])))
         {
             var steps = shard1.RootElement.GetProperty("steps").EnumerateArray().ToList();
-            Assert.Equal(["lens", "maxact", "patch", "scrub"], steps.Select(s => s.GetProperty("step").GetString()));
+            Assert.Equal(["lens", "maxact", "patch", "ablate", "scrub"], steps.Select(s => s.GetProperty("step").GetString()));
             // Its patch grid holds every third variant (1, 4, 7, ...: layer-major, so row 0 column 1), NaN elsewhere.
             var cells = steps[2].GetProperty("result").GetProperty("sweeps")[0].GetProperty("raw")[0].EnumerateArray().ToList();
             Assert.Equal(JsonValueKind.String, cells[0].ValueKind);   // NaN
@@ -82,9 +83,9 @@ public sealed class ShardMergeTests
             o.Remove("seconds");
             o.Remove("files");
             o["result"]!.AsObject().Remove("seconds");
-            // Every shard of a patch step also runs the clean and corrupted prompts, and a scrub sample's tree may share rows
+            // Every shard of a patch (ablate) step also runs the clean and corrupted (un-ablated) prompts, and a scrub sample's tree may share rows
             // with another shard's: their session runs and rows are every shard's.
-            if ((string?)o["step"] == "patch")
+            if ((string?)o["step"] is "patch" or "ablate")
             {
                 o["result"]!.AsObject().Remove("runs");
                 o["result"]!.AsObject().Remove("rows");

@@ -15,6 +15,7 @@ namespace OnnxInterp.Cli.Experiments.Steps;
 /// <c>"step": "ablate"</c>: zero, mean or resample ablation, as the <c>ablate</c> verb: one variant per head
 /// (<c>heads</c>, the default), per layer (<c>layers</c>), per neuron of a layer (<c>neurons</c>), and one variant of
 /// <c>sites</c> ablated together. The metric defaults to the loss on the repeated half (repeated prompts) or logit-diff.
+/// Under <c>--shard K/N</c> every shard runs variants K, K + N, ... and <c>merge</c> joins them.
 /// </summary>
 public sealed record AblateStep : StepSpec
 {
@@ -51,7 +52,7 @@ public sealed record AblateStep : StepSpec
         var variants = Variants(model.Map, field);
         var targets = prompts.Items.Select(p => Target(p)).ToList();
         var request = new AblationRequest(targets, [.. variants.Select(v => v.Sites)], method, metric);
-        return new PlannedStep(Name ?? "ablate", Kind, planner.ModelPath(this, field), run => Run(model, request, variants, prompts, run));
+        return new PlannedStep(Name ?? "ablate", Kind, planner.ModelPath(this, field), run => Run(model, request, variants, prompts, run)) { SplitsAcrossShards = true };
     }
 
     static MetricTarget Target(ResolvedPrompt p) =>
@@ -90,6 +91,8 @@ public sealed record AblateStep : StepSpec
     StepOutcome Run(HookedModel model, AblationRequest request, List<AblationVariant> variants, ResolvedPrompts prompts, StepRunContext run)
     {
         var clock = Stopwatch.StartNew();
+        // Sharded, each shard runs its share of the variants (and the un-ablated prompts, and the means).
+        if (run.Shard is { } shard) request = request with { Share = new WorkShare(shard.Index, shard.Count) };
         AblationResult result;
         using (var sessions = new SessionCache(run.Device, run.Notice))
             result = Ablations.Run(model, request, new InterventionOptions(RowsPerRun, run.Device, sessions, run.Notice));
@@ -100,7 +103,10 @@ public sealed record AblateStep : StepSpec
         var output = new AblateOutput(run.ModelPath, run.Device.ToString().ToLowerInvariant(), request.Method.ToString().ToLowerInvariant(), metric,
             request.Prompts.Count, request.Prompts[0].Tokens.Count, result.Baseline, rows, [.. grids.Select(g => g.Grid)], result.Runs, result.Rows, seconds, null);
         var table = new TableResult("variants", $"{request.Method.ToString().ToLowerInvariant()} ablation, {metric} (baseline {result.Baseline:G5}), {prompts.Description}",
-            ["variant", "sites", "value", "change", "ratio"], [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, string.Join(" ", r.Sites), r.Value, r.Change, r.Ratio])]);
+            ["variant", "sites", "value", "change", "ratio"], TableRows(rows));
         return new StepOutcome(output, prompts.Seed, StepPrompts.Of(model, prompts), [table], grids);
     }
+
+    internal static IReadOnlyList<IReadOnlyList<object?>> TableRows(IEnumerable<AblationVariantRow> rows) =>
+        [.. rows.Select(r => (IReadOnlyList<object?>)[r.Label, string.Join(" ", r.Sites), r.Value, r.Change, r.Ratio])];
 }
