@@ -7,7 +7,7 @@ Kubernetes itself (scheduling, the volume, the image) is not exercised. Needs py
 (tools/scale-out/slurm-local.sh shows a wrapper around the built CLI).
     tools/scale-out/k8s-local.py                      (from the repository root)
 """
-import filecmp, json, os, pathlib, shutil, subprocess, sys, tempfile
+import os, pathlib, shutil, subprocess, sys, tempfile
 import yaml
 
 job = yaml.safe_load(pathlib.Path("docs/examples/k8s-experiment-job.yaml").read_text())
@@ -26,18 +26,6 @@ for k in range(shards):
 subprocess.run(["onnxinterp", "merge", *sorted(map(str, (results / "shards").iterdir())), "-o", str(results / "merged")], check=True, stdout=subprocess.DEVNULL)
 subprocess.run(["onnxinterp", "experiment", "docs/examples/ioi.experiment.json", "-o", str(results / "single"), "--device", "cpu", "--quiet"], check=True, stdout=subprocess.DEVNULL)
 
-def steps(path):
-    steps = json.loads(path.read_text())["steps"]
-    for s in steps:
-        for key in ("seconds", "files"): s.pop(key, None)
-        s["result"].pop("seconds", None)
-        if s["step"] == "patch":  # every shard also runs the clean and corrupted prompts
-            for key in ("runs", "rows"): s["result"].pop(key, None)
-    return steps
-
-same = steps(results / "single/results.json") == steps(results / "merged/results.json")
-files = sorted(p.name for p in (results / "single").iterdir() if p.suffix in (".csv", ".png"))
-differ = [f for f in files if not filecmp.cmp(results / "single" / f, results / "merged" / f, shallow=False)]
-print(f"k8s-local: {shards} pods; {len(files)} CSV/PNG files, {len(differ)} differ; results.json steps {'equal' if same else 'DIFFER'}")
+compared = subprocess.run([sys.executable, "tools/scale-out/compare_runs.py", str(results / "single"), str(results / "merged"), f"k8s-local ({shards} pods)"])
 shutil.rmtree(results)
-sys.exit(0 if same and not differ else 1)
+sys.exit(compared.returncode)

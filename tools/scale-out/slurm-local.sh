@@ -51,20 +51,4 @@ onnxinterp experiment docs/examples/ioi.experiment.json -o "$out/single" --quiet
 while squeue -h -j "$array,$merge" | grep -q .; do sleep 2; done
 [ -f "$out/merged/results.json" ] || { echo "slurm-local: the merge job wrote nothing; see out/logs/" >&2; exit 1; }
 
-python3 - "$out" <<'PY'
-import json, sys, pathlib, filecmp
-out = pathlib.Path(sys.argv[1])
-def steps(path):
-    steps = json.loads(path.read_text())["steps"]
-    for s in steps:
-        for key in ("seconds", "files"): s.pop(key, None)
-        s["result"].pop("seconds", None)
-        if s["step"] == "patch":  # every shard also runs the clean and corrupted prompts
-            for key in ("runs", "rows"): s["result"].pop(key, None)
-    return steps
-same = steps(out / "single/results.json") == steps(out / "merged/results.json")
-files = sorted(p.name for p in (out / "single").iterdir() if p.suffix in (".csv", ".png"))
-differ = [f for f in files if not filecmp.cmp(out / "single" / f, out / "merged" / f, shallow=False)]
-print(f"slurm-local: {len(files)} CSV/PNG files, {len(differ)} differ; results.json steps {'equal' if same else 'DIFFER'}")
-sys.exit(0 if same and not differ else 1)
-PY
+python3 tools/scale-out/compare_runs.py "$out/single" "$out/merged" slurm-local

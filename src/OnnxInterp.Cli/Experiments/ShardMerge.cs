@@ -54,21 +54,15 @@ internal static class ShardMerge
     static StepResult Patch(IReadOnlyList<StepResult> parts)
     {
         var outputs = parts.Select(p => ResultsFile.As<PatchOutput>(p.Result)).ToList();
-        double[][] Join(int sweep, Func<PatchSweepRow, double[][]> values) =>
-            [.. values(outputs[0].Sweeps[sweep]).Select((row, r) => row.Select((_, c) =>
-                outputs.Select(o => values(o.Sweeps[sweep])[r][c]).FirstOrDefault(v => !double.IsNaN(v), double.NaN)).ToArray())];
-        var sweeps = outputs[0].Sweeps.Select((s, i) => s with { Normalised = Join(i, x => x.Normalised), Raw = Join(i, x => x.Raw) }).ToList();
-        var merged = outputs[0] with
+        var sweeps = outputs[0].Sweeps.Select((s, i) => s with
         {
-            Sweeps = sweeps,
-            Runs = outputs.Sum(o => o.Runs),
-            Rows = outputs.Sum(o => o.Rows),
-            Seconds = outputs.Sum(o => o.Seconds),
-        };
+            Normalised = Cells([.. outputs.Select(o => o.Sweeps[i].Normalised)]),
+            Raw = Cells([.. outputs.Select(o => o.Sweeps[i].Raw)]),
+        }).ToList();
         return parts[0] with
         {
             Seconds = parts.Sum(p => p.Seconds),
-            Result = merged,
+            Result = outputs[0] with { Sweeps = sweeps, Runs = outputs.Sum(o => o.Runs), Rows = outputs.Sum(o => o.Rows), Seconds = outputs.Sum(o => o.Seconds) },
             Grids = [.. parts[0].Grids.Select(g => g with { Grid = g.Grid with { Values = sweeps.First(s => s.Name == g.Name).Normalised } })],
         };
     }
@@ -78,26 +72,20 @@ internal static class ShardMerge
     {
         var outputs = parts.Select(p => ResultsFile.As<AblateOutput>(p.Result)).ToList();
         var rows = outputs[0].Variants.Select((_, v) => outputs.Select(o => o.Variants[v]).FirstOrDefault(r => !double.IsNaN(r.Value), outputs[0].Variants[v])).ToList();
-        GridResult Join(IReadOnlyList<GridResult> grids) => grids[0] with
-        {
-            Values = [.. grids[0].Values.Select((row, r) => row.Select((_, c) => grids.Select(g => g.Values[r][c]).FirstOrDefault(x => !double.IsNaN(x), double.NaN)).ToArray())],
-        };
-        var merged = outputs[0] with
-        {
-            Variants = rows,
-            Grids = [.. outputs[0].Grids.Select((_, i) => Join([.. outputs.Select(o => o.Grids[i])]))],
-            Runs = outputs.Sum(o => o.Runs),
-            Rows = outputs.Sum(o => o.Rows),
-            Seconds = outputs.Sum(o => o.Seconds),
-        };
+        GridResult Join(IReadOnlyList<GridResult> grids) => grids[0] with { Values = Cells([.. grids.Select(g => g.Values)]) };
+        var grids = outputs[0].Grids.Select((_, i) => Join([.. outputs.Select(o => o.Grids[i])])).ToList();
         return parts[0] with
         {
             Seconds = parts.Sum(p => p.Seconds),
-            Result = merged,
+            Result = outputs[0] with { Variants = rows, Grids = grids, Runs = outputs.Sum(o => o.Runs), Rows = outputs.Sum(o => o.Rows), Seconds = outputs.Sum(o => o.Seconds) },
             Tables = [parts[0].Tables[0] with { Rows = AblateStep.TableRows(rows) }],
             Grids = [.. parts[0].Grids.Select((g, i) => g with { Grid = Join([.. parts.Select(p => p.Grids[i].Grid)]) })],
         };
     }
+
+    /// <summary>Each cell from the share that computed it: the first value that is not NaN.</summary>
+    static double[][] Cells(IReadOnlyList<double[][]> shares) =>
+        [.. shares[0].Select((row, r) => row.Select((_, c) => shares.Select(s => s[r][c]).FirstOrDefault(v => !double.IsNaN(v), double.NaN)).ToArray())];
 
     /// <summary>A scrub step's samples, each from the shard that ran it, summarised again over all of them.</summary>
     static StepResult Scrub(IReadOnlyList<StepResult> parts)
