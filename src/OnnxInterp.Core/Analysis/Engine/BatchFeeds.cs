@@ -19,7 +19,6 @@ public static class BatchFeeds
             throw new ArgumentException($"'{TokenFeeds.InputIds}' is declared with one axis (no batch), so prompts cannot be rows of one batch.");
         var patchInputs = graph.Inputs.Where(IsPatchInput).Concat(fedElsewhere ?? []);
         var single = TokenFeeds.For(graph, rows[0], patchInputs);
-        string? batchSymbol = idsType?.Shape?[0].Param;
         var feeds = new List<NamedTensor>(single.Count);
         foreach (var feed in single)
         {
@@ -28,7 +27,7 @@ public static class BatchFeeds
                 feeds.Add(Ids(feed, rows));
                 continue;
             }
-            int axis = BatchAxis(graph.TypeOf(feed.Name), feed, batchSymbol);
+            int axis = DeclaredBatchAxis(graph, feed.Name) is var declared and >= 0 ? declared : feed.Shape.Length >= 2 && feed.Shape[0] == 1 ? 0 : -1;
             feeds.Add(axis < 0 ? feed : BatchTensors.Repeat(feed, axis, rows.Count));
         }
         return feeds;
@@ -49,15 +48,18 @@ public static class BatchFeeds
             : new NamedTensor(single.Name, ElementType.Int64, shape, flat);
     }
 
-    static int BatchAxis(TensorType? declared, NamedTensor feed, string? batchSymbol)
+    /// <summary>
+    /// The axis of a tensor declared with input_ids' batch symbol (axis 1 of an ORT past [2, batch, ...]), else one whose
+    /// symbol names a batch; -1 when the declaration says neither.
+    /// </summary>
+    public static int DeclaredBatchAxis(OnnxGraph graph, string tensor)
     {
-        if (declared?.Shape is { } shape)
-        {
-            for (int i = 0; i < shape.Count; i++)
-                if (batchSymbol is not null && shape[i].Param == batchSymbol) return i;
-            for (int i = 0; i < shape.Count; i++)
-                if (shape[i].Param is { } p && p.Contains("batch", StringComparison.OrdinalIgnoreCase)) return i;
-        }
-        return feed.Shape.Length >= 2 && feed.Shape[0] == 1 ? 0 : -1;
+        if (graph.TypeOf(tensor)?.Shape is not { } shape) return -1;
+        var batchSymbol = graph.TypeOf(TokenFeeds.InputIds)?.Shape is { Count: 2 } ids ? ids[0].Param : null;
+        for (int i = 0; i < shape.Count; i++)
+            if (batchSymbol is not null && shape[i].Param == batchSymbol) return i;
+        for (int i = 0; i < shape.Count; i++)
+            if (shape[i].Param is { } p && p.Contains("batch", StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
     }
 }

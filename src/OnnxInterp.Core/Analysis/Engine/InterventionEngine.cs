@@ -113,15 +113,8 @@ public sealed partial class InterventionEngine : IDisposable
         return new PlanResult(runs, location, reads, logits is null ? null : gather ? GatheredLogits : logits, gather ? plan.LogitRequest.Positions : null, batchRows, identity);
     }
 
-    /// <summary>The axis declared with input_ids' batch symbol (axis 1 of an ORT past [2, batch, ...]), else 0.</summary>
-    static int BatchAxisOf(OnnxGraph graph, string tensor)
-    {
-        var batch = graph.TypeOf(TokenFeeds.InputIds)?.Shape is { Count: 2 } ids ? ids[0].Param : null;
-        if (batch is not null && graph.TypeOf(tensor)?.Shape is { } shape)
-            for (int a = 0; a < shape.Count; a++)
-                if (shape[a].Param == batch) return a;
-        return 0;
-    }
+    /// <summary>The declared batch axis (<see cref="BatchFeeds.DeclaredBatchAxis"/>), else 0.</summary>
+    static int BatchAxisOf(OnnxGraph graph, string tensor) => Math.Max(BatchFeeds.DeclaredBatchAxis(graph, tensor), 0);
 
     static void Check(IReadOnlyList<PlanRow> rows)
     {
