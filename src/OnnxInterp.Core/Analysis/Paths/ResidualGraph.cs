@@ -99,10 +99,12 @@ public sealed class ResidualGraph
             })]).ToList();
             if (slots.Any(slot => slot.Count > 0)) requests.Add(new EdgeReceiver(g.Target, g.LeadingTo, slots, g.SlotAxis));
         }
-        var rewritten = ResidualEdges.Apply(ready.Model, requests).Model;
+        var rewrite = ResidualEdges.Apply(ready.Model, requests);
         var points = edges.Select(e => new HookPoint(HookName.Parse(e.Hook), e.Hook, HookLayout.Residual, HookKind.Derived,
             $"{e.Sender.Name} as {e.Receiver.Name} reads it (direct path)"));
-        var hooked = ready.WithRewrite(rewritten, points, $"residual edges: {edges.Count} (sender, receiver) pairs");
+        // The change names which edges (a digest of them): it keys compiled sessions, and two edge sets may be the same size.
+        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(rewrite.Identity)))[..12];
+        var hooked = ready.WithRewrite(rewrite.Model, points, $"residual edges: {edges.Count} (sender, receiver) pairs, {digest}");
         return new ResidualGraph(hooked, [.. senders.Select(s => s.Node)], [.. groups.SelectMany(g => g.Receivers)], edges, null);
     }
 
