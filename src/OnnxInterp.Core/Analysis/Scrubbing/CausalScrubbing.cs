@@ -24,6 +24,7 @@ public static class CausalScrubbing
         var share = request.Share?.Checked();
         var chosen = Enumerable.Range(0, samples.Count).Where(k => share?.Includes(k) ?? true).ToList();
         var (rows, index) = Needed(trees.Rows, chosen.SelectMany(k => new[] { samples[k].Clean, samples[k].Scrubbed, samples[k].Random }));
+        if (rows.Count == 0) return Score(request, samples, chosen, positions, (_, _) => double.NaN, 0, 0, 0); // a share without samples
         using var engine = new InterventionEngine(graph.Model, options);
         var result = engine.Run(new InterventionPlan(rows, Logits: LogitReads.At([.. positions])));
         return Score(request, samples, chosen, positions, (example, row) => Loss(result[index[row]], request.Dataset.Examples[example].Tokens, positions), rows.Count, result.Runs, result.BatchRows);
@@ -149,13 +150,15 @@ public static class CausalScrubbing
         IReadOnlyList<int> positions, int rows, int runs, int batchRows)
     {
         var all = Enumerable.Range(0, scrubbed.Length).Where(i => !double.IsNaN(scrubbed[i])).ToList();
+        // A share may hold no samples (more shards than samples): its means are NaN, and Join fills them in.
+        static double Mean(IReadOnlyList<int> pick, double[] values) => pick.Count == 0 ? double.NaN : pick.Average(i => values[i]);
         double Recovered(IReadOnlyList<int> pick) =>
-            (pick.Average(i => random[i]) - pick.Average(i => scrubbed[i])) / (pick.Average(i => random[i]) - pick.Average(i => clean[i]));
+            (Mean(pick, random) - Mean(pick, scrubbed)) / (Mean(pick, random) - Mean(pick, clean));
         var boot = new Random(seed + 1);
-        var estimates = Enumerable.Range(0, resamples)
+        var estimates = all.Count == 0 ? [] : Enumerable.Range(0, resamples)
             .Select(_ => Recovered([.. all.Select(_ => all[boot.Next(all.Count)])])).Where(double.IsFinite).Order().ToList();
         double Quantile(double q) => estimates.Count == 0 ? double.NaN : estimates[(int)Math.Clamp(Math.Round(q * (estimates.Count - 1)), 0, estimates.Count - 1)];
-        return new ScrubResult(hypothesis, all.Average(i => clean[i]), all.Average(i => scrubbed[i]), all.Average(i => random[i]), Recovered(all), Quantile(0.025), Quantile(0.975),
+        return new ScrubResult(hypothesis, Mean(all, clean), Mean(all, scrubbed), Mean(all, random), Recovered(all), Quantile(0.025), Quantile(0.975),
             scrubbed.Length, treeSize, positions, rows, runs, batchRows, scrubbed, clean, random, seed, resamples);
     }
 
