@@ -35,4 +35,32 @@ internal static class ExperimentFiles
         ReportFiles.WriteJson(folder, "results", final);
         return final;
     }
+
+    /// <summary>The files an earlier results.json in <paramref name="folder"/> lists (none when there is none or it cannot be read).</summary>
+    public static IReadOnlyList<string> Listed(string folder)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "results.json")));
+            return json.RootElement.TryGetProperty("files", out var files) && files.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? [.. files.EnumerateArray().Where(f => f.ValueKind == System.Text.Json.JsonValueKind.String).Select(f => Path.GetFullPath(f.GetString()!))]
+                : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// A notice naming the files an earlier run wrote into the folder that this run did not (they stay, untouched, but
+    /// results.json and report.html no longer describe them), or null when there are none.
+    /// </summary>
+    public static string? StaleNotice(string folder, IReadOnlyList<string> earlier, ExperimentResults written)
+    {
+        var now = (written.Files ?? []).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var stale = earlier.Where(f => !now.Contains(f) && File.Exists(f)).Select(Path.GetFileName).ToList();
+        return stale.Count == 0 ? null
+            : $"{folder} still holds {stale.Count} file(s) an earlier run wrote and this one did not ({string.Join(", ", stale.Take(5))}{(stale.Count > 5 ? ", ..." : "")}); they are not part of these results: delete them or use a fresh folder.";
+    }
 }

@@ -47,7 +47,10 @@ public sealed class ExperimentCommand(ExperimentCommandDefinition d, ParseResult
         }
         if (checkOnly) return null;
         ReportFiles.PrepareFolder(folder);
-        return ProgressDisplay.Run(console, quiet, "experiment", plan.Steps.Count, "steps",
+        var earlier = ExperimentFiles.Listed(folder);
+        var results = ProgressDisplay.Run(console, quiet, "experiment", plan.Steps.Count, "steps",
             sink => ExperimentFiles.Write(ExperimentRunner.Run(plan, json, folder, new StepProgress(sink), shard), folder), lineInterval: TimeSpan.Zero);
+        if (ExperimentFiles.StaleNotice(folder, earlier, results) is { } stale) console.Notice(stale);
+        return results;
     }
 }

@@ -12,6 +12,7 @@ public sealed class MergeCommand(MergeCommandDefinition d, ParseResult parse, Cl
         var shards = parse.GetRequiredValue(d.Shards).Select(f => (Folder: f, Results: ResultsFile.Read(f))).ToList();
         var merged = ShardMerge.Merge(shards);
         var folder = ReportFiles.PrepareFolder(parse.GetRequiredValue(d.Output));
+        var earlier = ExperimentFiles.Listed(folder);
         // Files a step wrote itself (a cache step's safetensors) are copied from its shard.
         var steps = merged.Steps.Select(s => s.Files is null ? s : s with
         {
@@ -24,6 +25,7 @@ public sealed class MergeCommand(MergeCommandDefinition d, ParseResult parse, Cl
         }).ToList();
         var written = ExperimentFiles.Write(merged with { Steps = steps }, folder);
         console.Out.WriteLine($"merged {shards.Count} shards ({written.Steps.Count} steps) into {folder}; open {Path.Combine(folder, "report.html")}");
+        if (ExperimentFiles.StaleNotice(folder, earlier, written) is { } stale) console.Notice(stale);
         return ExitCodes.Success;
     }
 }
