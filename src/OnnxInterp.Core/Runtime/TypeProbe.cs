@@ -17,8 +17,12 @@ public static class TypeProbe
     /// Measured types, and each tensor's batch axis: the one axis that follows input_ids' batch size when only that
     /// changes (-1: none, the tensor is the same for any batch; -2: it depends on the batch size otherwise, like a
     /// shape computed from it). Graph inputs are included. Batch axes are empty when input_ids has no batch symbol.
+    /// Kept on disk per model graph (<see cref="ProbeCache"/>), so a later process skips the measuring runs.
     /// </summary>
-    public static ProbeResult Probe(OnnxModel model, Device device = Device.Cpu)
+    public static ProbeResult Probe(OnnxModel model, Device device = Device.Cpu) => ProbeCache.GetOrProbe(model, () => Measured(model, device));
+
+    /// <summary>The measuring runs themselves, without the cache.</summary>
+    internal static ProbeResult Measured(OnnxModel model, Device device)
     {
         var tensors = model.Graph.IntermediateTensors.Where(t => !t.Contains("::")).ToList();
         var exposed = Expose.Apply(model, tensors).Model;
