@@ -15,6 +15,7 @@ namespace OnnxInterp.Runtime;
 /// </summary>
 public static class ProbeCache
 {
+    // Part of every key: bump it when TypeProbe measures differently, so older entries are never read.
     const string Version = "probe-v1";
 
     /// <summary>The cache folder, or null when caching is off or no folder can be named.</summary>
