@@ -1,4 +1,5 @@
 using OnnxInterp.Analysis.Datasets;
+using OnnxInterp.Analysis.Metrics;
 using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Analysis.Paths;
@@ -51,6 +52,32 @@ public sealed class MaskedResidualGraphTests
         // Every edge corrupted is the corrupted run: the difference is visible, so the comparison above can fail.
         AssertClose(corrupted[0].LogitsAt(last), viaMasks[1].LogitsAt(last), 1e-3);
         Assert.True(MaxDiff(viaMasks[0].LogitsAt(last), viaMasks[1].LogitsAt(last)) > 0.1);
+    }
+
+    [ToyModelFact("tiny-gpt2.onnx")]
+    public void Path_patching_on_the_masked_graph_equals_it_on_edge_hooks()
+    {
+        var model = HookedModel.Load(HookTestSupport.Toy("tiny-gpt2.onnx")!);
+        var pairs = IoiPairs.Create(new IoiDataset(IoiDataset.Gpt2Tokenizer()), 2).Pairs;
+        var request = new PathPatchingRequest(pairs, ["embed", "L0H1", "mlp0", "L1H2"], ["L2H1_k", "L1H0_q", "mlp2", "logits"]);
+        var viaHooks = PathPatching.Run(PathPatching.GraphFor(model, request), request);
+        Assert.Null(PathPatching.GraphFor(model, request).Masks);                                   // 15 edges: hooks
+        var viaMasks = PathPatching.Run(ResidualGraph.BuildMasked(model), request, new InterventionOptions(RowsPerRun: 5));
+        Assert.NotNull(PathPatching.GraphFor(model, request with { Senders = ["all"], Receivers = ["all"] }).Masks);   // 532 edges: masks
+
+        Assert.Equal(viaHooks.Clean, viaMasks.Clean, 9);
+        Assert.Equal(viaHooks.Corrupted, viaMasks.Corrupted, 9);
+        int compared = 0;
+        for (int s = 0; s < 4; s++)
+            for (int r = 0; r < 4; r++)
+            {
+                Assert.Equal(double.IsNaN(viaHooks.Raw[s, r]), double.IsNaN(viaMasks.Raw[s, r]));
+                if (double.IsNaN(viaHooks.Raw[s, r])) continue;
+                Assert.True(Math.Abs(viaHooks.Raw[s, r] - viaMasks.Raw[s, r]) < 1e-4, $"cell {s},{r}: {viaHooks.Raw[s, r]} vs {viaMasks.Raw[s, r]}");
+                compared++;
+            }
+        Assert.True(compared >= 10, $"{compared} cells compared");
+        Assert.True(Enumerable.Range(0, 4).Any(s => Math.Abs(viaMasks.Normalised[s, 3] - 1) > 0.01), "some sender's direct path to the logits matters");
     }
 
     static double MaxDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
