@@ -58,9 +58,7 @@ public static class WeightValues
 
     static float BFloat16(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 
-    static TensorProto? Proto(OnnxGraph graph, string tensor)
-    {
-        if (graph.Initializers.TryGetValue(tensor, out var init)) return init;
-        return graph.Producer(tensor) is { OpType: "Constant" } c ? c.Attribute("value")?.T : null;
-    }
+    /// <summary>An initializer (also one a graph input may override: its stored default), else what <see cref="OnnxGraph.ConstantTensor"/> finds (a Constant, through Identity chains).</summary>
+    static TensorProto? Proto(OnnxGraph graph, string tensor) =>
+        graph.Initializers.TryGetValue(tensor, out var init) ? init : graph.ConstantTensor(tensor);
 }
