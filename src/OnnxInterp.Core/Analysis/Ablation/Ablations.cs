@@ -33,8 +33,8 @@ public static class Ablations
         };
 
         // Rows: each prompt un-ablated, then one row per (variant, prompt); resampling reads another prompt's base row.
-        var share = request.Share?.Checked();
-        var chosen = Enumerable.Range(0, request.Variants.Count).Where(v => share?.Includes(v) ?? true).ToList();
+        var chosen = WorkShare.Indices(request.Share, request.Variants.Count);
+        var slot = WorkShare.Slots(chosen, request.Variants.Count);
         var rows = prompts.Select(t => new PlanRow(t)).ToList();
         foreach (var variant in chosen.Select(v => request.Variants[v]))
             for (int i = 0; i < n; i++)
@@ -44,7 +44,7 @@ public static class Ablations
         // KL is measured against the un-ablated run of the same prompt.
         metric = metric.WithReference([.. Enumerable.Range(0, n).Select(i => result[i])]);
         var baseline = Enumerable.Range(0, n).Select(i => metric.Evaluate(result[i], i)).ToArray();
-        var variants = request.Variants.Select((_, v) => chosen.IndexOf(v) is var k and >= 0
+        var variants = request.Variants.Select((_, v) => slot[v] is var k and >= 0
             ? (IReadOnlyList<double>)[.. Enumerable.Range(0, n).Select(i => metric.Evaluate(result[n + k * n + i], i))]
             : [.. Enumerable.Repeat(double.NaN, n)]).ToList();
         return new AblationResult(request.Metric, request.Method, baseline.Average(), [.. variants.Select(v => v.Average())],

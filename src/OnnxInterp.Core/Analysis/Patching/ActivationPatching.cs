@@ -44,12 +44,9 @@ public static class ActivationPatching
         if (sweeps.Count == 0) throw new ArgumentException($"none of the sweeps apply to this model: {string.Join("; ", skipped)}.");
 
         int n = request.Pairs.Count;
-        var share = request.Share?.Checked();
         // Variants this process runs, in order: position k of the batch's variant rows is variant chosen[k].
-        var chosen = Enumerable.Range(0, variants.Count).Where(v => share?.Includes(v) ?? true).ToList();
-        var slot = new int[variants.Count];
-        Array.Fill(slot, -1);
-        for (int k = 0; k < chosen.Count; k++) slot[chosen[k]] = k;
+        var chosen = WorkShare.Indices(request.Share, variants.Count);
+        var slot = WorkShare.Slots(chosen, variants.Count);
         var running = chosen.Select(v => variants[v]).ToList();
         IReadOnlyList<RowResult> results;
         int runs, batchRows;

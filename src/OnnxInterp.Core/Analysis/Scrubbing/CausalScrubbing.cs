@@ -1,5 +1,6 @@
 using OnnxInterp.Analysis.Engine;
 using OnnxInterp.Analysis.Metrics;
+using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Analysis.Paths;
 using OnnxInterp.Hooks;
 using OnnxInterp.Runtime;
@@ -21,8 +22,7 @@ public static class CausalScrubbing
     public static ScrubResult Run(ResidualGraph graph, ScrubRequest request, InterventionOptions? options = null)
     {
         var (trees, samples, positions) = Build(graph, request);
-        var share = request.Share?.Checked();
-        var chosen = Enumerable.Range(0, samples.Count).Where(k => share?.Includes(k) ?? true).ToList();
+        var chosen = WorkShare.Indices(request.Share, samples.Count);
         var (rows, index) = Needed(trees.Rows, chosen.SelectMany(k => new[] { samples[k].Clean, samples[k].Scrubbed, samples[k].Random }));
         if (rows.Count == 0) return Score(request, samples, chosen, positions, (_, _) => double.NaN, 0, 0, 0); // a share without samples
         using var engine = new InterventionEngine(graph.Model, options);
