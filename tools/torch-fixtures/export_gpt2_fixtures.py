@@ -129,7 +129,7 @@ def trained_like(model, seed):
     """Random weights of a trained model's scale: nonzero biases and LayerNorm weights that differ per layer."""
     g = torch.Generator().manual_seed(seed)
     for name, p in model.named_parameters():
-        p.copy_(torch.randn(p.shape, generator=g) * (0.3 if p.dim() == 1 else 0.15) + (1.0 if name.endswith(("ln_1.weight", "ln_2.weight", "ln_f.weight")) else 0.0))
+        p.copy_(torch.randn(p.shape, generator=g) * (0.3 if p.dim() == 1 else 0.15) + (1.0 if name.endswith(("ln_1.weight", "ln_2.weight", "ln_f.weight", "layernorm.weight")) else 0.0))
 
 
 class InputsOnly(nn.Module):

@@ -3,7 +3,7 @@ using OnnxInterp.Graph;
 namespace OnnxInterp.Runtime;
 
 /// <summary>
-/// Builds placeholder feeds for a model's inputs: token ids 0, attention masks 1, floats 0. Symbolic
+/// Builds placeholder feeds for a model's inputs: token ids 0, attention masks as <see cref="AttentionMaskFeed"/> builds them, floats 0. Symbolic
 /// dimensions take <c>size</c>, except past-length dimensions (named "past...") which take 0 so an
 /// analysis run feeds an empty cache, and total-length ones ("total..." or "a + b") which add up.
 /// </summary>
@@ -19,29 +19,39 @@ public static class DefaultFeeds
                 .Select(d => d.Value ?? SymbolSize(d.Param, size, dims)).ToArray();
             if (shape.FirstOrDefault(d => d < 0) is var negative and < 0)
                 throw new ExecutionException($"input '{input}' declares a dimension of {negative} ({type}); sizes cannot be negative, so feed it explicitly or fix the export.");
-            feeds.Add(Filled(input, type.ElementType, shape, input.Contains("mask", StringComparison.OrdinalIgnoreCase) ? 1 : 0));
+            feeds.Add(input.Contains("mask", StringComparison.OrdinalIgnoreCase) ? AttentionMaskFeed.Of(input, type.ElementType, shape) : Filled(input, type.ElementType, shape, 0));
         }
         return feeds;
     }
 
-    public static NamedTensor Filled(string name, ElementType type, long[] shape, int value)
+    public static NamedTensor Filled(string name, ElementType type, long[] shape, int value) => Generated(name, type, shape, _ => value);
+
+    /// <summary>A tensor whose element at row-major index i is <paramref name="valueAt"/>(i).</summary>
+    public static NamedTensor Generated(string name, ElementType type, long[] shape, Func<long, int> valueAt)
     {
         long n = shape.Aggregate(1L, (a, b) => a > 0 && b > int.MaxValue / a ? long.MaxValue : a * b);
         if (n > Array.MaxLength)
             throw new ExecutionException($"input '{name}' would need {(n == long.MaxValue ? "more than 2^31" : n.ToString())} values ([{string.Join(", ", shape)}]) for a placeholder; feed it explicitly.");
         Array data = type switch
         {
-            ElementType.Float => Enumerable.Repeat((float)value, (int)n).ToArray(),
-            ElementType.Double => Enumerable.Repeat((double)value, (int)n).ToArray(),
-            ElementType.Float16 => Enumerable.Repeat((Half)value, (int)n).ToArray(),
-            ElementType.Int64 => Enumerable.Repeat((long)value, (int)n).ToArray(),
-            ElementType.Int32 => Enumerable.Repeat(value, (int)n).ToArray(),
-            ElementType.Bool => Enumerable.Repeat(value != 0, (int)n).ToArray(),
-            ElementType.UInt8 => Enumerable.Repeat((byte)value, (int)n).ToArray(),
-            ElementType.Int8 => Enumerable.Repeat((sbyte)value, (int)n).ToArray(),
+            ElementType.Float => Values(n, i => (float)valueAt(i)),
+            ElementType.Double => Values(n, i => (double)valueAt(i)),
+            ElementType.Float16 => Values(n, i => (Half)valueAt(i)),
+            ElementType.Int64 => Values(n, i => (long)valueAt(i)),
+            ElementType.Int32 => Values(n, valueAt),
+            ElementType.Bool => Values(n, i => valueAt(i) != 0),
+            ElementType.UInt8 => Values(n, i => (byte)valueAt(i)),
+            ElementType.Int8 => Values(n, i => (sbyte)valueAt(i)),
             _ => throw new ExecutionException($"cannot make a placeholder for input '{name}' of type {type}; feed it explicitly."),
         };
         return new NamedTensor(name, type, shape, data);
+    }
+
+    static T[] Values<T>(long n, Func<long, T> at)
+    {
+        var values = new T[n];
+        for (long i = 0; i < n; i++) values[i] = at(i);
+        return values;
     }
 
     static long SymbolSize(string? param, long size, IReadOnlyDictionary<string, long>? dims)

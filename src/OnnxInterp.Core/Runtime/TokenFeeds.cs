@@ -5,7 +5,7 @@ namespace OnnxInterp.Runtime;
 
 /// <summary>
 /// Feeds for a language model that takes token ids (a graph input named <c>input_ids</c>), one sequence at
-/// batch 1: the ids, an attention mask of ones, position ids 0..n-1, and empty past key/value inputs (past
+/// batch 1: the ids, an attention mask (<see cref="AttentionMaskFeed"/>: ones, or lower-triangular when 4-D), position ids 0..n-1, and empty past key/value inputs (past
 /// length 0), as Hugging Face, optimum and ORT GPT-2 exports expect. Dimensions are resolved by the symbolic
 /// names <c>input_ids</c> uses for batch and sequence, so a mask declared [batch, total_seq] gets [1, n].
 /// Patch-point inputs of a rewritten model are fed inactive (mask false), so the run reproduces the original.
@@ -51,7 +51,7 @@ public static class TokenFeeds
             else if (lower.Contains("token_type"))
                 feeds.Add(DefaultFeeds.Filled(input, element, idsShape, 0));
             else if (lower.Contains("mask"))
-                feeds.Add(DefaultFeeds.Filled(input, element, Resolve(input, type, symbols, ids.Count, past: false), 1));
+                feeds.Add(AttentionMaskFeed.Of(input, element, Resolve(input, type, symbols, ids.Count, past: false)));
             else if (lower.Contains("past"))
                 feeds.Add(DefaultFeeds.Filled(input, element, Resolve(input, type, symbols, ids.Count, past: true), 0));
             else if (lower.Contains("use_cache"))

@@ -45,12 +45,15 @@ public class TorchExportFixtureTests
         var outputs = compiled.Run(TokenFeeds.For(model.Graph, [.. ids.Select(i => (long)i)]));
         AssertClose(Floats(root.GetProperty("values")), outputs[output].ToFloats(), $"{file} {output}");
 
-        // Every block's residual stream input, read through the hook table.
-        using var capture = new HookCapture(hooked, ["blocks.*.hook_resid_pre"], Device.Cpu);
+        // Every block's residual stream input, read through the hook table, and block 0's attention pattern where
+        // torch recorded it (the Megatron fixtures: its multiplicative mask makes the pattern the thing to check).
+        using var capture = new HookCapture(hooked, ["blocks.*.hook_resid_pre", "blocks.0.attn.hook_pattern"], Device.Cpu);
         var cache = capture.Run([ids]);
         var resid = root.GetProperty("resid_pre").EnumerateArray().ToList();
         for (int l = 0; l < resid.Count; l++)
             AssertClose(Floats(resid[l]), cache[$"blocks.{l}.hook_resid_pre"].ToFloats(), $"{file} blocks.{l}.hook_resid_pre");
+        if (root.TryGetProperty("pattern_0", out var pattern))
+            AssertClose(Floats(pattern), cache["blocks.0.attn.hook_pattern"].ToFloats(), $"{file} blocks.0.attn.hook_pattern");
     }
 
     [Fact]

@@ -24,9 +24,24 @@ public sealed class PathPatchingTests
     [ToyModelFact("tiny-gpt2.onnx")]
     public void Edges_unwritten_change_nothing_and_every_edge_into_the_logits_written_gives_the_corrupted_run()
     {
-        var model = TinyGpt2;
+        var graph = AssertEdgesReproduceTheModel(TinyGpt2, Pairs(1)[0]);
+        Assert.Equal(22, graph.Senders.Count);                      // embed, pos_embed, 16 heads, 4 MLPs
+        Assert.Equal(4 * (3 * 4 + 1) + 1, graph.Receivers.Count);  // q, k, v per head, an MLP per layer, logits
+    }
+
+    [Fact]
+    public void The_residual_graph_of_a_megatron_export_reproduces_it()
+    {
+        // Its residual adds read `x.float()` Casts of the stream, and its mask is a 4-D input.
+        var model = HookedModel.Load(Path.Combine(TestPaths.RepoRoot, "tests/fixtures/torch/megatron-gpt2-opset13.onnx"));
+        var graph = AssertEdgesReproduceTheModel(model, new PromptPair([1, 7, 3, 7, 3, 9, 4], [1, 8, 4, 7, 3, 9, 4], 5, 6));
+        Assert.Equal(2 + 2 * 4 + 2, graph.Senders.Count);
+    }
+
+    /// <summary>No edge written: the model's logits; every edge into the logits written from the corrupted row: the corrupted run's.</summary>
+    static ResidualGraph AssertEdgesReproduceTheModel(HookedModel model, PromptPair pair)
+    {
         var graph = ResidualGraph.Build(model);
-        var pair = Pairs(1)[0];
         int last = pair.Clean.Count - 1;
         using var engine = new InterventionEngine(graph.Model);
         var intoLogits = graph.Edges.Where(e => e.Receiver.Name == "logits").Select(e => new HookWrite(e.Hook, new WriteSource.FromRow(1))).ToList();
@@ -38,8 +53,8 @@ public sealed class PathPatchingTests
         AssertClose(original[0].LogitsAt(last), result[0].LogitsAt(last), 1e-4);
         // The final residual is the sum of every sender plus biases that do not depend on the prompt.
         AssertClose(original[1].LogitsAt(last), result[2].LogitsAt(last), 1e-4);
-        Assert.Equal(22, graph.Senders.Count);                      // embed, pos_embed, 16 heads, 4 MLPs
-        Assert.Equal(4 * (3 * 4 + 1) + 1, graph.Receivers.Count);  // q, k, v per head, an MLP per layer, logits
+        Assert.True(original[0].LogitsAt(last).ToArray().Zip(original[1].LogitsAt(last).ToArray()).Max(p => Math.Abs(p.First - p.Second)) > 1e-2, "the corrupted prompt moves the logits");
+        return graph;
     }
 
     [ToyModelFact("tiny-gpt2.onnx")]

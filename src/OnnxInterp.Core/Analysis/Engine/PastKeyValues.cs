@@ -11,21 +11,23 @@ namespace OnnxInterp.Analysis.Engine;
 /// </summary>
 public sealed class PastKeyValues
 {
-    PastKeyValues(IReadOnlyList<PastSlot> slots, string? mask, string? positions, ElementType maskType, ElementType positionType)
+    PastKeyValues(IReadOnlyList<PastSlot> slots, string? mask, string? positions, ElementType maskType, int maskRank, ElementType positionType)
     {
         Slots = slots;
         AttentionMask = mask;
         PositionIds = positions;
         MaskType = maskType;
+        MaskRank = maskRank;
         PositionType = positionType;
     }
 
     public IReadOnlyList<PastSlot> Slots { get; }
-    /// <summary>The attention mask input ([batch, past + sequence]), if the graph has one.</summary>
+    /// <summary>The attention mask input ([batch, past + sequence], or 4-D [batch, 1, max, max]), if the graph has one.</summary>
     public string? AttentionMask { get; }
     /// <summary>The position ids input ([batch, sequence]), if the graph has one; without it the graph counts positions itself.</summary>
     public string? PositionIds { get; }
     public ElementType MaskType { get; }
+    public int MaskRank { get; }
     public ElementType PositionType { get; }
 
     /// <summary>The graph's past key/values, or null when it has none (or an input whose present output is missing).</summary>
@@ -48,7 +50,8 @@ public sealed class PastKeyValues
         }
         string? mask = inputs.FirstOrDefault(i => i.Contains("mask", StringComparison.OrdinalIgnoreCase));
         string? positions = inputs.FirstOrDefault(i => i.Contains("position", StringComparison.OrdinalIgnoreCase));
-        return new PastKeyValues(slots, mask, positions, IntegerType(graph, mask), IntegerType(graph, positions));
+        var maskType = mask is not null && graph.TypeOf(mask)?.ElementType is { } declared and not ElementType.Undefined ? declared : ElementType.Int64;
+        return new PastKeyValues(slots, mask, positions, maskType, mask is null ? 2 : graph.TypeOf(mask)?.Shape?.Count ?? 2, IntegerType(graph, positions));
     }
 
     /// <summary>The present output that feeds a past input: past_key_values.0.key -> present.0.key, past_0 -> present_0.</summary>
@@ -58,23 +61,23 @@ public sealed class PastKeyValues
     static ElementType IntegerType(OnnxGraph graph, string? input) =>
         input is not null && graph.TypeOf(input)?.ElementType is ElementType.Int32 ? ElementType.Int32 : ElementType.Int64;
 
-    /// <summary>The feeds of one decoding step after <paramref name="total"/> - 1 tokens: the presents as past, a mask of ones over all, the new position.</summary>
+    /// <summary>The feeds of one decoding step after <paramref name="total"/> - 1 tokens: the presents as past, the mask over all (<see cref="AttentionMaskFeed"/>), the new position.</summary>
     public IReadOnlyList<NamedTensor> StepFeeds(IReadOnlyDictionary<string, NamedTensor> presents, int total)
     {
         var feeds = Slots.Select(s => presents[s.Output].Renamed(s.Input)).ToList();
-        if (AttentionMask is not null) feeds.Add(Integers(AttentionMask, MaskType, [1, total], Enumerable.Repeat(1L, total)));
+        if (AttentionMask is not null) feeds.Add(AttentionMaskFeed.ForLength(AttentionMask, MaskType, MaskRank, total));
         if (PositionIds is not null) feeds.Add(Integers(PositionIds, PositionType, [1, 1], [total - 1]));
         return feeds;
     }
 
     /// <summary>
     /// The feeds that continue a run of <paramref name="total"/> tokens from position <paramref name="past"/>: the first
-    /// <paramref name="past"/> positions of each present as past, a mask of ones over all, and the positions that follow.
+    /// <paramref name="past"/> positions of each present as past, the mask over all, and the positions that follow.
     /// </summary>
     public IReadOnlyList<NamedTensor> PrefixFeeds(IReadOnlyDictionary<string, NamedTensor> presents, int past, int total)
     {
         var feeds = Slots.Select(s => BatchTensors.Narrow(presents[s.Output], s.SequenceAxis, 0, past).Renamed(s.Input)).ToList();
-        if (AttentionMask is not null) feeds.Add(Integers(AttentionMask, MaskType, [1, total], Enumerable.Repeat(1L, total)));
+        if (AttentionMask is not null) feeds.Add(AttentionMaskFeed.ForLength(AttentionMask, MaskType, MaskRank, total));
         if (PositionIds is not null) feeds.Add(Integers(PositionIds, PositionType, [1, total - past], Enumerable.Range(past, total - past).Select(i => (long)i)));
         return feeds;
     }

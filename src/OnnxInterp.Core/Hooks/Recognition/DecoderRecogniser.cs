@@ -67,7 +67,7 @@ internal static class DecoderRecogniser
             throw new RecognitionException($"attention reads '{x}', which is computed like a LayerNorm (ReduceMean, Sub, Div, ...) whose form the LayerNorm matcher does not know; " +
                 "the residual stream is that LayerNorm's input. Give --hook-map FILE for this model.");
         var residPre = ln1?.Input ?? x;
-        var mid = q.ConsumersOf(residPre, "Add").FirstOrDefault(n => GraphQuery.Other(n, residPre) == a.Out.Output)
+        var mid = q.ConsumersThroughCasts(residPre, "Add").FirstOrDefault(n => n.Inputs.Contains(a.Out.Output) && q.SameValue(GraphQuery.Other(n, a.Out.Output), residPre))
             ?? throw new RecognitionException(
                 $"the attention output '{a.Out.Output}' is not added to the residual stream '{residPre}' that feeds attention" +
                 (ln1 is not null && LayerNorm.To(q, residPre) is not null || ln1 is not null && q.ConsumersOf(x, "Add").Any(n => GraphQuery.Other(n, x) == a.Out.Output)
@@ -93,14 +93,14 @@ internal static class DecoderRecogniser
     {
         var mid = b.ResidMid;
         if (next == mid) return b;
-        var add = q.ConsumersOf(mid, "Add").FirstOrDefault(n => GraphQuery.Other(n, mid) is var o && o != mid && q.DependsOn(o, mid)
-                                                                && (next is null || n.Outputs[0] == next));
+        var add = q.ConsumersThroughCasts(mid, "Add").FirstOrDefault(n => MlpAddend(q, n, mid) is { } o && q.DependsOn(o, mid)
+                                                                          && (next is null || n.Outputs[0] == next));
         if (add is null)
         {
             if (next is null) return b;
             throw new RecognitionException($"the residual stream after attention ('{mid}') does not reach the next block's input ('{next}') through one Add (MLP output).");
         }
-        var mlpOut = GraphQuery.Other(add, mid);
+        var mlpOut = MlpAddend(q, add, mid)!;
         var outLinear = Linear.To(q, mlpOut) ?? throw new RecognitionException($"the MLP output '{mlpOut}' is not produced by a linear layer.");
         var post = outLinear.Input;
         var ln2 = LayerNorm.From(q, mid).FirstOrDefault(ln => q.DependsOn(post, ln.Output));
@@ -108,6 +108,11 @@ internal static class DecoderRecogniser
             ?? throw new RecognitionException($"no linear layer reads {(ln2 is null ? $"'{mid}'" : "ln2's output")} on the way to the MLP activation '{post}'.");
         return b with { Ln2 = ln2, MlpIn = inLinear, MlpOut = outLinear, ResidPost = add.Outputs[0] };
     }
+
+    /// <summary>The input of a residual Add other than the stream <paramref name="mid"/> (read directly or through a Cast), or null.</summary>
+    static string? MlpAddend(GraphQuery q, Node add, string mid) =>
+        add.Inputs.Count == 2 && q.SameValue(add.Inputs[0], mid) != q.SameValue(add.Inputs[1], mid)
+            ? add.Inputs[q.SameValue(add.Inputs[0], mid) ? 1 : 0] : null;
 
     static (Embedding?, Embedding?) Embeddings(GraphQuery q, string residPre0)
     {

@@ -31,6 +31,20 @@ internal sealed class GraphQuery(OnnxModel model)
     public Node? ProducerThroughCasts(string tensor, params string[] ops) => ProducerOf(SkipCasts(tensor), ops);
 
     /// <summary>
+    /// Consumers with one of the op types of <paramref name="tensor"/> or of a Cast chain from it: torch traces
+    /// <c>x.float()</c> on a float tensor as a Cast whose output later uses of <c>x</c> read (Megatron's LayerNorm).
+    /// </summary>
+    public IEnumerable<Node> ConsumersThroughCasts(string tensor, params string[] ops)
+    {
+        var frontier = new List<string> { tensor };
+        for (int hops = 0; hops < 8 && frontier.Count > 0; hops++)
+        {
+            foreach (var n in frontier.SelectMany(t => ConsumersOf(t, ops))) yield return n;
+            frontier = [.. frontier.SelectMany(t => ConsumersOf(t, "Cast")).Select(c => c.Outputs[0])];
+        }
+    }
+
+    /// <summary>
     /// Whether two tensors hold the same value by construction: the same name (after Casts), or two nodes of one op
     /// type over the same inputs (Megatron-style exports compute <c>x - mean</c> twice).
     /// </summary>

@@ -1,0 +1,23 @@
+using OnnxInterp.Graph;
+
+namespace OnnxInterp.Runtime;
+
+/// <summary>
+/// The attention mask a token prompt implies, in the input's declared rank and element type. A 2-D [batch, total]
+/// padding mask is all ones. A 4-D [batch, 1, q, k] mask (Megatron's left-to-right mask, ONNX Runtime Attention's
+/// max-length mask) carries the causal structure itself, so it is lower-triangular, its last row at the last key:
+/// ones would let every position read the future in a model that multiplies its scores by the mask.
+/// </summary>
+public static class AttentionMaskFeed
+{
+    public static NamedTensor Of(string name, ElementType type, long[] shape)
+    {
+        if (shape.Length < 3) return DefaultFeeds.Filled(name, type, shape, 1);
+        long queries = shape[^2], keys = shape[^1];
+        return DefaultFeeds.Generated(name, type, shape, i => (i % keys) <= (i / keys % queries) + (keys - queries) ? 1 : 0);
+    }
+
+    /// <summary>The mask for a prompt of <paramref name="total"/> tokens at batch 1: [1, total], or [1, 1, total, total] for a 4-D input.</summary>
+    public static NamedTensor ForLength(string name, ElementType type, int rank, int total) =>
+        Of(name, type, rank >= 3 ? [.. Enumerable.Repeat(1L, rank - 2), total, total] : [1, total]);
+}
