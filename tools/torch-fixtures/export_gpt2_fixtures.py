@@ -8,7 +8,9 @@ libopenblas0-pthread), through /usr/bin/python3:
 
 Hugging Face transformers is not installable here, so the GPT-2 below is written with HF's module tree and weight
 names (transformer.wte, transformer.h.{i}.attn.c_attn Conv1D, ...): the exporter names nodes by module scope, so the
-graphs have the layout of an HF export (fp16 is not among them: torch 1.13 has no half-precision addmm on the CPU).
+graphs have the layout of an HF export. The fp16 fixture is traced with half_on_cpu.py: torch 1.13 has no half-precision
+matmul, softmax, layer_norm or tanh on the CPU, so those run in float32 during tracing while the graph gets torch's own
+float16 nodes for them.
 Each fixture is small (2 layers, d_model 32) and comes with
 NAME.reference.json: the token ids fed, the logits and every block's residual stream input computed by torch.
 The test suite reads the committed files only; it never needs torch.
@@ -16,6 +18,8 @@ The test suite reads the committed files only; it never needs torch.
 import json, math, os, sys
 import torch
 from torch import nn
+
+from half_on_cpu import half_kernels_in_float32
 
 torch.set_grad_enabled(False)
 
@@ -43,6 +47,7 @@ class Attention(nn.Module):
         self.n_head, self.head_dim = c.n_head, c.n_embd // c.n_head
         self.register_buffer("bias", torch.tril(torch.ones(c.n_positions, c.n_positions, dtype=torch.bool)).view(1, 1, c.n_positions, c.n_positions))
         self.c_attn, self.c_proj = Conv1D(3 * c.n_embd, c.n_embd), Conv1D(c.n_embd, c.n_embd)
+        self.legacy_scale = False
 
     def split(self, t):
         return t.view(t.size()[:-1] + (self.n_head, self.head_dim)).permute(0, 2, 1, 3)
@@ -53,7 +58,10 @@ class Attention(nn.Module):
         if past is not None:
             k, v = torch.cat((past[0], k), dim=-2), torch.cat((past[1], v), dim=-2)
         present = torch.stack((k, v))
-        w = torch.matmul(q, k.transpose(-1, -2)) / torch.full([], v.size(-1) ** 0.5, dtype=q.dtype)
+        w = torch.matmul(q, k.transpose(-1, -2))
+        # transformers <= 4.8 divided by a Python float (a Constant in the graph); later versions by torch.full, which
+        # torch 1.13 exports in float32 even for a half model, so its fp16 graph does not load (Where gets two types).
+        w = w / (float(v.size(-1)) ** 0.5) if self.legacy_scale else w / torch.full([], v.size(-1) ** 0.5, dtype=q.dtype)
         ql, kl = q.size(-2), k.size(-2)
         causal = self.bias[:, :, kl - ql: kl, :kl]
         w = torch.where(causal, w, torch.full([], torch.finfo(w.dtype).min, dtype=w.dtype))
@@ -163,6 +171,7 @@ def export(name, model, opset, with_mask, folder, ids):
         "resid_pre": [r[0].flatten().tolist() for r in resid],
         "opset": opset,
         "weights": "fresh" if "fresh" in name else "trained-like",
+        "dtype": str(model.transformer.wte.weight.dtype if isinstance(model, GPT2LMHeadModel) else model.wte.weight.dtype).replace("torch.", ""),
     }
     with open(os.path.join(folder, name + ".reference.json"), "w") as f:
         json.dump(reference, f)
@@ -209,6 +218,18 @@ def export_with_past(name, model, opset, folder, ids):
     print(path, os.path.getsize(path))
 
 
+def export_fp16(name, opset, folder, ids, seed):
+    """A trained-like GPT2LMHeadModel in float16 (weights, activations and logits), as model.half() exports it on a GPU
+    (with transformers 4.8's attention scaling: see Attention.forward)."""
+    model = GPT2LMHeadModel(Config()).eval()
+    trained_like(model, seed)
+    for block in model.transformer.h:
+        block.attn.legacy_scale = True
+    model.half()
+    with half_kernels_in_float32():
+        export(name, model, opset, True, folder, ids)
+
+
 def main(folder):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(0)
@@ -225,6 +246,8 @@ def main(folder):
     export("gpt2model-trained-opset12", base, 12, False, folder, ids)
     export("gpt2lm-trained-opset16-mask", trained, 16, True, folder, ids)
     export_with_past("gpt2lm-trained-opset15-past", trained, 15, folder, ids)
+    export_fp16("gpt2lm-fp16-opset14-mask", 14, folder, ids, 4)
+    export_fp16("gpt2lm-fp16-opset17-mask", 17, folder, ids, 5)
 
 
 if __name__ == "__main__":

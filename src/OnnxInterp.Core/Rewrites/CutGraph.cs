@@ -22,7 +22,8 @@ public sealed record GraphCut(OnnxModel Prefix, OnnxModel Suffix, IReadOnlyList<
             throw new UnknownTensorException(tensor, graph.IsGraphInput(tensor) || graph.IsInitializer(tensor)
                 ? "it is a graph input or initializer; there is nothing before it to cut off" : "no node of the graph produces it");
         var prefixNodes = Ancestors(graph, tensor);
-        var produced = new HashSet<string>(prefixNodes.SelectMany(n => n.Outputs).Where(o => o.Length > 0), StringComparer.Ordinal);
+        // Constant nodes stay on both sides (torch shares one between layers): no boundary value, no type needed.
+        var produced = new HashSet<string>(prefixNodes.Where(n => n.OpType != "Constant" || n.Outputs.Contains(tensor)).SelectMany(n => n.Outputs).Where(o => o.Length > 0), StringComparer.Ordinal);
         var rest = graph.Nodes.Where(n => !prefixNodes.Contains(n)).ToList();
         var needed = rest.SelectMany(n => n.Inputs.Concat(OnnxGraph.SubgraphReads(n))).Where(produced.Contains).ToHashSet(StringComparer.Ordinal);
         var boundary = new List<string> { tensor };

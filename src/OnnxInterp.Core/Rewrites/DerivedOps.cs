@@ -65,13 +65,31 @@ internal sealed class DerivedOps
         return (y, scale, normalized);
     }
 
-    /// <summary>The element type of a weight (initializer, declared tensor or Constant output), float when unknown.</summary>
+    /// <summary>
+    /// The element type of a tensor: declared, a constant's, or read back through the ops that keep their data input's
+    /// type (exports declare few intermediate tensors: a float16 model's residual stream is float16 from its weights);
+    /// float when nothing says.
+    /// </summary>
     public static ElementType ElementOf(OnnxGraph graph, string tensor)
     {
-        if (graph.TypeOf(tensor) is { ElementType: not ElementType.Undefined } t) return t.ElementType;
-        var constant = graph.Producer(tensor) is { OpType: "Constant" } c ? c.Attribute("value")?.T : null;
-        return constant is null ? ElementType.Float : (ElementType)constant.DataType;
+        for (int hops = 0; hops < 64 && tensor.Length > 0; hops++)
+        {
+            if (graph.TypeOf(tensor) is { ElementType: not ElementType.Undefined } t) return t.ElementType;
+            if (graph.ConstantTensor(tensor) is { } constant) return (ElementType)constant.DataType;
+            var p = graph.Producer(tensor);
+            if (p is { OpType: "Cast" } && p.IntAttribute("to") is { } to) return (ElementType)to;
+            if (p is null || !KeepsDataType.Contains(p.OpType) || p.Inputs.Count == 0) break;
+            tensor = p.Inputs[p.OpType == "Where" ? 1 : 0];
+        }
+        return ElementType.Float;
     }
+
+    static readonly HashSet<string> KeepsDataType =
+    [
+        "Add", "Sub", "Mul", "Div", "MatMul", "Gemm", "Reshape", "Transpose", "Identity", "Softmax", "LayerNormalization",
+        "Split", "Slice", "Concat", "Squeeze", "Unsqueeze", "Expand", "Flatten", "Gather", "Where", "Tanh", "Relu", "Gelu",
+        "FastGelu", "Erf", "Pow", "Sqrt", "Neg", "ReduceMean", "ReduceSum", "Dropout",
+    ];
 
     string Declared(string tensor, string? requested)
     {

@@ -32,6 +32,10 @@ public class TorchExportFixtureTests
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(path, ".reference.json")));
         var root = reference.RootElement;
         var ids = root.GetProperty("input_ids").EnumerateArray().Select(i => i.GetInt32()).ToArray();
+        // float32: 1e-4 relative (kernel order). float16 (11-bit significands): ORT's kernels and torch's (float32
+        // compute, rounded to half per op) round at different points; measured up to 4 ulps apart after two blocks
+        // (2e-3 at 0.5), and 4e-3 * (1 + |x|) allows about 12 there. A misrecognised hook is off by 0.1 or more.
+        double tolerance = root.TryGetProperty("dtype", out var dtype) && dtype.GetString() == "float16" ? 4e-3 : 1e-4;
 
         var hooked = HookedModel.Load(path);
         Assert.Equal(2, hooked.Map.NLayers);
@@ -43,7 +47,7 @@ public class TorchExportFixtureTests
         using var compiled = SessionFactory.Compile(model, Device.Cpu);
         var output = root.GetProperty("output").GetString()!;
         var outputs = compiled.Run(TokenFeeds.For(model.Graph, [.. ids.Select(i => (long)i)]));
-        AssertClose(Floats(root.GetProperty("values")), outputs[output].ToFloats(), $"{file} {output}");
+        AssertClose(Floats(root.GetProperty("values")), outputs[output].ToFloats(), tolerance, $"{file} {output}");
 
         // Every block's residual stream input, read through the hook table, and block 0's attention pattern where
         // torch recorded it (the Megatron fixtures: its multiplicative mask makes the pattern the thing to check).
@@ -51,9 +55,9 @@ public class TorchExportFixtureTests
         var cache = capture.Run([ids]);
         var resid = root.GetProperty("resid_pre").EnumerateArray().ToList();
         for (int l = 0; l < resid.Count; l++)
-            AssertClose(Floats(resid[l]), cache[$"blocks.{l}.hook_resid_pre"].ToFloats(), $"{file} blocks.{l}.hook_resid_pre");
+            AssertClose(Floats(resid[l]), cache[$"blocks.{l}.hook_resid_pre"].ToFloats(), tolerance, $"{file} blocks.{l}.hook_resid_pre");
         if (root.TryGetProperty("pattern_0", out var pattern))
-            AssertClose(Floats(pattern), cache["blocks.0.attn.hook_pattern"].ToFloats(), $"{file} blocks.0.attn.hook_pattern");
+            AssertClose(Floats(pattern), cache["blocks.0.attn.hook_pattern"].ToFloats(), tolerance, $"{file} blocks.0.attn.hook_pattern");
     }
 
     [Fact]
@@ -68,10 +72,10 @@ public class TorchExportFixtureTests
 
     static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetSingle())];
 
-    static void AssertClose(float[] expected, float[] actual, string what)
+    static void AssertClose(float[] expected, float[] actual, double tolerance, string what)
     {
         Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, torch has {expected.Length}");
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"{what}[{i}]: {actual[i]} vs torch {expected[i]}");
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])), $"{what}[{i}]: {actual[i]} vs torch {expected[i]}");
     }
 }

@@ -5,6 +5,7 @@ using OnnxInterp.Analysis.Patching;
 using OnnxInterp.Analysis.Paths;
 using OnnxInterp.Hooks;
 using OnnxInterp.Tests.Hooks;
+using OnnxInterp.Tests.Support;
 
 namespace OnnxInterp.Tests.Paths;
 
@@ -16,10 +17,20 @@ namespace OnnxInterp.Tests.Paths;
 public sealed class MaskedResidualGraphTests
 {
     [ToyModelFact("tiny-gpt2.onnx")]
-    public void Masked_edges_equal_edge_hooks_written_from_the_corrupted_row()
+    public void Masked_edges_equal_edge_hooks_written_from_the_corrupted_row() =>
+        AssertMaskedEqualsEdgeHooks(HookedModel.Load(HookTestSupport.Toy("tiny-gpt2.onnx")!), IoiPairs.Create(new IoiDataset(IoiDataset.Gpt2Tokenizer()), 1).Pairs[0], 1e-4);
+
+    [Fact]
+    public void Masked_edges_equal_edge_hooks_on_a_float16_torch_export()
     {
-        var model = HookedModel.Load(HookTestSupport.Toy("tiny-gpt2.onnx")!);
-        var pair = IoiPairs.Create(new IoiDataset(IoiDataset.Gpt2Tokenizer()), 1).Pairs[0];
+        // The masks, references and sums are float16 like the model's stream. Each form rounds to half at other points
+        // (ulp 2^-11 relative; logits up to ~3): 1e-2.
+        var model = HookedModel.Load(Path.Combine(TestPaths.RepoRoot, "tests/fixtures/torch/gpt2lm-fp16-opset17-mask.onnx"));
+        AssertMaskedEqualsEdgeHooks(model, new PromptPair([1, 7, 3, 7, 3, 9, 4], [1, 8, 4, 7, 3, 9, 4], 5, 6), 1e-2);
+    }
+
+    static void AssertMaskedEqualsEdgeHooks(HookedModel model, PromptPair pair, double tolerance)
+    {
         int last = pair.Clean.Count - 1;
         var masked = ResidualGraph.BuildMasked(model);
         var hooked = ResidualGraph.Build(model);
@@ -47,10 +58,10 @@ public sealed class MaskedResidualGraphTests
             .. cuts.Select(c => new PlanRow(pair.Clean, [.. c.Select(i => new HookWrite(hooked.Edges[i].Hook, new WriteSource.FromRow(0)))]))], Logits: LogitReads.At(last)));
 
         // Unmasked: the model itself, up to the derived per-head hooks' float32 rounding (as for the edge-hook form).
-        AssertClose(original[0].LogitsAt(last), viaMasks[0].LogitsAt(last), 1e-4);
-        for (int c = 0; c < cuts.Count; c++) AssertClose(viaHooks[c + 1].LogitsAt(last), viaMasks[c].LogitsAt(last), 1e-4);
+        AssertClose(original[0].LogitsAt(last), viaMasks[0].LogitsAt(last), tolerance);
+        for (int c = 0; c < cuts.Count; c++) AssertClose(viaHooks[c + 1].LogitsAt(last), viaMasks[c].LogitsAt(last), tolerance);
         // Every edge corrupted is the corrupted run: the difference is visible, so the comparison above can fail.
-        AssertClose(corrupted[0].LogitsAt(last), viaMasks[1].LogitsAt(last), 1e-3);
+        AssertClose(corrupted[0].LogitsAt(last), viaMasks[1].LogitsAt(last), 10 * tolerance);
         Assert.True(MaxDiff(viaMasks[0].LogitsAt(last), viaMasks[1].LogitsAt(last)) > 0.1);
     }
 
