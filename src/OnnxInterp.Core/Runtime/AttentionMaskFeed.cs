@@ -17,7 +17,14 @@ public static class AttentionMaskFeed
         return DefaultFeeds.Generated(name, type, shape, i => (i % keys) <= (i / keys % queries) + (keys - queries) ? 1 : 0);
     }
 
-    /// <summary>The mask for a prompt of <paramref name="total"/> tokens at batch 1: [1, total], or [1, 1, total, total] for a 4-D input.</summary>
-    public static NamedTensor ForLength(string name, ElementType type, int rank, int total) =>
-        Of(name, type, rank >= 3 ? [.. Enumerable.Repeat(1L, rank - 2), total, total] : [1, total]);
+    /// <summary>
+    /// The mask for a prompt of <paramref name="total"/> tokens at batch 1 as the input declares it: [1, total], or for
+    /// a 4-D input [1, 1, total, total] where its axes are symbolic (a fixed max length, as [1, 1, 1024, 1024], is kept).
+    /// </summary>
+    public static NamedTensor ForLength(string name, TensorType? declared, int total)
+    {
+        var type = declared?.ElementType is { } e and not ElementType.Undefined ? e : ElementType.Int64;
+        if (declared?.Shape is not { Count: >= 3 } shape) return Of(name, type, [1, total]);
+        return Of(name, type, [.. shape.Select((d, axis) => d.Value ?? (axis >= shape.Count - 2 ? total : 1))]);
+    }
 }

@@ -70,6 +70,20 @@ public sealed class MegatronExportTests
     }
 
     [Fact]
+    public void A_mask_declared_at_a_fixed_max_length_is_fed_at_that_length_while_decoding()
+    {
+        // As exports with a static context write it: [batch, 1, 32, 32]; each call slices its rows and columns out.
+        var model = OnnxModel.Load(WithPast);
+        model.Graph.SetType("attention_mask", new TensorType(ElementType.Float, [new Dim(null, "batch_size"), Dim.Of(1), Dim.Of(32), Dim.Of(32)]));
+        IReadOnlyList<long> prompt = [5, 17, 3, 42, 17, 3];
+        Assert.Equal([1L, 1, 32, 32], TokenFeeds.For(model.Graph, prompt).Single(f => f.Name == "attention_mask").Shape);
+        using var generator = Generator.From(model);
+        var result = generator.Generate(new GenerationRequest([new GenerationRow(prompt)], 6, StopTokens: []));
+        Assert.True(result.UsedPast);
+        Assert.Equal(PlainGreedy.Generate(NoPast, prompt, 6).Tokens, result[0].NewTokens);
+    }
+
+    [Fact]
     public void Patching_with_the_past_reused_equals_the_same_sweeps_on_the_file_without_past()
     {
         PromptPair[] pairs = [new([1, 7, 3, 7, 3, 9, 4], [1, 8, 4, 7, 3, 9, 4], 5, 6), new([1, 8, 4, 7, 3, 9, 4], [1, 7, 3, 7, 3, 9, 4], 2, 5)];

@@ -11,13 +11,12 @@ namespace OnnxInterp.Analysis.Engine;
 /// </summary>
 public sealed class PastKeyValues
 {
-    PastKeyValues(IReadOnlyList<PastSlot> slots, string? mask, string? positions, ElementType maskType, int maskRank, ElementType positionType)
+    PastKeyValues(IReadOnlyList<PastSlot> slots, string? mask, string? positions, TensorType? maskType, ElementType positionType)
     {
         Slots = slots;
         AttentionMask = mask;
         PositionIds = positions;
         MaskType = maskType;
-        MaskRank = maskRank;
         PositionType = positionType;
     }
 
@@ -26,8 +25,8 @@ public sealed class PastKeyValues
     public string? AttentionMask { get; }
     /// <summary>The position ids input ([batch, sequence]), if the graph has one; without it the graph counts positions itself.</summary>
     public string? PositionIds { get; }
-    public ElementType MaskType { get; }
-    public int MaskRank { get; }
+    /// <summary>The mask input's declared type: its element type and rank decide the mask fed (<see cref="AttentionMaskFeed"/>).</summary>
+    public TensorType? MaskType { get; }
     public ElementType PositionType { get; }
 
     /// <summary>The graph's past key/values, or null when it has none (or an input whose present output is missing).</summary>
@@ -50,8 +49,7 @@ public sealed class PastKeyValues
         }
         string? mask = inputs.FirstOrDefault(i => i.Contains("mask", StringComparison.OrdinalIgnoreCase));
         string? positions = inputs.FirstOrDefault(i => i.Contains("position", StringComparison.OrdinalIgnoreCase));
-        var maskType = mask is not null && graph.TypeOf(mask)?.ElementType is { } declared and not ElementType.Undefined ? declared : ElementType.Int64;
-        return new PastKeyValues(slots, mask, positions, maskType, mask is null ? 2 : graph.TypeOf(mask)?.Shape?.Count ?? 2, IntegerType(graph, positions));
+        return new PastKeyValues(slots, mask, positions, mask is null ? null : graph.TypeOf(mask), IntegerType(graph, positions));
     }
 
     /// <summary>The present output that feeds a past input: past_key_values.0.key -> present.0.key, past_0 -> present_0.</summary>
@@ -65,7 +63,7 @@ public sealed class PastKeyValues
     public IReadOnlyList<NamedTensor> StepFeeds(IReadOnlyDictionary<string, NamedTensor> presents, int total)
     {
         var feeds = Slots.Select(s => presents[s.Output].Renamed(s.Input)).ToList();
-        if (AttentionMask is not null) feeds.Add(AttentionMaskFeed.ForLength(AttentionMask, MaskType, MaskRank, total));
+        if (AttentionMask is not null) feeds.Add(AttentionMaskFeed.ForLength(AttentionMask, MaskType, total));
         if (PositionIds is not null) feeds.Add(Integers(PositionIds, PositionType, [1, 1], [total - 1]));
         return feeds;
     }
@@ -77,7 +75,7 @@ public sealed class PastKeyValues
     public IReadOnlyList<NamedTensor> PrefixFeeds(IReadOnlyDictionary<string, NamedTensor> presents, int past, int total)
     {
         var feeds = Slots.Select(s => BatchTensors.Narrow(presents[s.Output], s.SequenceAxis, 0, past).Renamed(s.Input)).ToList();
-        if (AttentionMask is not null) feeds.Add(AttentionMaskFeed.ForLength(AttentionMask, MaskType, MaskRank, total));
+        if (AttentionMask is not null) feeds.Add(AttentionMaskFeed.ForLength(AttentionMask, MaskType, total));
         if (PositionIds is not null) feeds.Add(Integers(PositionIds, PositionType, [1, total - past], Enumerable.Range(past, total - past).Select(i => (long)i)));
         return feeds;
     }
