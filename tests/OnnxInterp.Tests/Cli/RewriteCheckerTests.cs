@@ -16,6 +16,7 @@ public class RewriteCheckerTests
         var data = new TheoryData<string>();
         foreach (var toy in HookTestSupport.ToyModels) data.Add("toy:" + toy);
         foreach (var file in TestPaths.ExternalModelFiles) data.Add("external:" + Path.GetFileName(file));
+        foreach (var file in Directory.GetFiles(TorchFixtures, "*.onnx").OrderBy(f => f)) data.Add("torch:" + Path.GetFileName(file));
         data.Add("built:token-model");
         return data;
     }
@@ -71,10 +72,13 @@ public class RewriteCheckerTests
         Assert.Equal(3, mask.Type.TensorType.Shape.Dim.Count); // [batch, pos, d_model]: the patched tensor's rank
     }
 
+    static string TorchFixtures => Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "torch");
+
     static string? Resolve(string model, CliScratch scratch) => model.Split(':', 2) switch
     {
         ["toy", var file] => HookTestSupport.Toy(file),
         ["external", var file] => TestPaths.ExternalModelFiles.FirstOrDefault(f => Path.GetFileName(f) == file),
+        ["torch", var file] => Path.Combine(TorchFixtures, file),
         _ => CliTestModels.TokenModel(scratch["token.onnx"], vocab: 300, dModel: 4),
     };
 }
