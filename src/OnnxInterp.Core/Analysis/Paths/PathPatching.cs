@@ -32,8 +32,7 @@ public static class PathPatching
     public static ResidualGraph GraphFor(HookedModel model, PathPatchingRequest request)
     {
         bool Wanted(ResidualNode s, ResidualNode r) => request.Senders.Any(w => Matches(s, w, "sender")) && request.Receivers.Any(w => Matches(r, w, "receiver"));
-        var masked = ResidualGraph.BuildMasked(model);
-        return masked.Edges.Count(e => Wanted(e.Sender, e.Receiver)) > MaxEdgeHooks ? masked : ResidualGraph.Build(model, Wanted);
+        return ResidualGraph.BuildFor(model, Wanted, MaxEdgeHooks);
     }
 
     public static PathPatchingResult Run(ResidualGraph graph, PathPatchingRequest request, InterventionOptions? options = null)

@@ -84,9 +84,24 @@ public sealed class ResidualGraph
     /// Every edge as a hook of its own, or only the edges <paramref name="include"/> accepts (path patching a few senders
     /// and receivers of a large model: each edge hook costs graph nodes and compile time).
     /// </summary>
-    public static ResidualGraph Build(HookedModel model, Func<ResidualNode, ResidualNode, bool>? include = null)
+    public static ResidualGraph Build(HookedModel model, Func<ResidualNode, ResidualNode, bool>? include = null) =>
+        EdgeHookForm(Structure(model), include);
+
+    /// <summary>
+    /// The edge-hook form with the edges <paramref name="include"/> accepts when there are at most
+    /// <paramref name="maxEdgeHooks"/> of them, else the masked form (one model analysis for either).
+    /// </summary>
+    public static ResidualGraph BuildFor(HookedModel model, Func<ResidualNode, ResidualNode, bool> include, int maxEdgeHooks)
     {
-        var (ready, senders, groups) = Structure(model);
+        var structure = Structure(model);
+        var (_, senders, groups) = structure;
+        int wanted = groups.Sum(g => g.Receivers.Sum(r => senders.Take(g.Senders).Count(s => include(s.Node, r))));
+        return wanted > maxEdgeHooks ? MaskedForm(structure) : EdgeHookForm(structure, include);
+    }
+
+    static ResidualGraph EdgeHookForm(GraphStructure structure, Func<ResidualNode, ResidualNode, bool>? include)
+    {
+        var (ready, senders, groups) = structure;
         var edges = new List<ResidualEdge>();
         var requests = new List<EdgeReceiver>();
         foreach (var g in groups)
@@ -109,9 +124,11 @@ public sealed class ResidualGraph
     }
 
     /// <summary>One mask per receiver tensor (<see cref="ResidualEdgeMasks"/>); edges are mask elements.</summary>
-    public static ResidualGraph BuildMasked(HookedModel model)
+    public static ResidualGraph BuildMasked(HookedModel model) => MaskedForm(Structure(model));
+
+    static ResidualGraph MaskedForm(GraphStructure structure)
     {
-        var (ready, senders, groups) = Structure(model);
+        var (ready, senders, groups) = structure;
         foreach (var g in groups.Where(g => g.SlotAxis >= 0))
             if (g.SlotAxis != 2 || g.Layout.Rank != 4)
                 throw new ArgumentException($"masked residual edges need per-head inputs laid out [batch, pos, head, d_model]; '{g.Target}' is not.");
@@ -146,7 +163,10 @@ public sealed class ResidualGraph
     /// <summary>A receiver tensor: its receivers (one, or one per head along <c>SlotAxis</c>) and how many leading senders they read.</summary>
     sealed record ReceiverGroup(string Name, string Target, HookLayout Layout, string? LeadingTo, int SlotAxis, IReadOnlyList<ResidualNode> Receivers, int Senders);
 
-    static (HookedModel Ready, List<(ResidualNode Node, string Tensor, int Axis, long Index)> Senders, List<ReceiverGroup> Groups) Structure(HookedModel model)
+    /// <summary>The model with the derived hooks edges need, the senders in forward order and the receiver tensors.</summary>
+    sealed record GraphStructure(HookedModel Ready, List<(ResidualNode Node, string Tensor, int Axis, long Index)> Senders, List<ReceiverGroup> Groups);
+
+    static GraphStructure Structure(HookedModel model)
     {
         var map = model.Map;
         if (!map.Contains("logits") || !map.Contains("hook_embed"))
@@ -179,6 +199,6 @@ public sealed class ResidualGraph
             }
         }
         groups.Add(new ReceiverGroup("logits", m[$"blocks.{layers - 1}.hook_resid_post"].Tensor, HookLayout.Residual, m["logits"].Tensor, -1, [new ResidualNode("logits", layers)], senders.Count));
-        return (ready, senders, groups);
+        return new GraphStructure(ready, senders, groups);
     }
 }
