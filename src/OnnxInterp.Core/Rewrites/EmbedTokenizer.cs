@@ -7,7 +7,8 @@ namespace OnnxInterp.Rewrites;
 /// Prepends ONNX Runtime Extensions' <c>GPT2Tokenizer</c> (domain <c>ai.onnx.contrib</c>) so the model takes raw strings:
 /// a new string input <c>text</c> [batch] is tokenized, <c>bos</c> (when given) is put in front of every row (as the token
 /// inputs were fed), and the token inputs (<c>input_ids</c>, and <c>attention_mask</c> and <c>position_ids</c> when the
-/// model has them) become tensors computed from it. Rows of different lengths are right-padded with their mask 0.
+/// model has them) become tensors computed from it. Rows of different lengths are right-padded with their mask 0; a 4-D
+/// mask input (Megatron's) gets the left-to-right mask of real tokens.
 /// Running the result needs a session with the Extensions registered (<c>SessionOptions.RegisterOrtExtensions()</c>).
 /// </summary>
 public static class EmbedTokenizer
@@ -37,7 +38,12 @@ public static class EmbedTokenizer
             mask = Node(graph, "Concat", [Node(graph, "Expand", [Int64s(graph, "one_cell", [1, 1], 1), columnShape]), tokenMask], Axis(1));
         }
         Replace(graph, "input_ids", ids, idsType);
-        if (graph.IsGraphInput("attention_mask")) Replace(graph, "attention_mask", mask, graph.TypeOf("attention_mask")?.ElementType ?? ElementType.Int64);
+        if (graph.IsGraphInput("attention_mask"))
+        {
+            var declared = graph.TypeOf("attention_mask");
+            var fed = declared?.Shape is { Count: 4 } four ? LeftToRight(graph, model.Opset(), mask, four) : mask;
+            Replace(graph, "attention_mask", fed, declared?.ElementType ?? ElementType.Int64);
+        }
         if (graph.IsGraphInput("position_ids"))
         {
             // Positions count the real tokens: 0, 1, 2, ... (padding repeats the last one, which the mask hides).
@@ -49,6 +55,26 @@ public static class EmbedTokenizer
         return new RewriteResult(OnnxModel.FromProto(proto, model.SourceFolder), [], [], "embed-tokenizer[gpt2]");
     }
 
+    /// <summary>
+    /// A 4-D mask [batch, 1, n, n] (Megatron's left-to-right mask) from the padding mask [batch, n]: query i reads key j
+    /// when j &lt;= i and j is a real token. A max length fixed in the declaration cannot be built from the text's length.
+    /// </summary>
+    static string LeftToRight(OnnxGraph graph, long opset, string padding, IReadOnlyList<Dim> declared)
+    {
+        if (declared[2].Value is not null || declared[3].Value is not null)
+            throw new GraphException($"the model's attention_mask is declared [{string.Join(", ", declared)}], a fixed maximum length; an embedded tokenizer builds the mask at each text's length, so it needs the last two axes symbolic.");
+        if (opset < 11)
+            throw new GraphException($"the model's 4-D attention_mask would be built with Range, which needs opset 11; the model imports opset {opset}.");
+        var length = Node(graph, "Gather", [Node(graph, "Shape", [padding]), Int64s(graph, "axis1", [], 1)]);
+        var range = Node(graph, "Range", [Int64s(graph, "zero", [], 0), length, Int64s(graph, "one", [], 1)]);
+        var keys = Node(graph, "Reshape", [range, Int64s(graph, "row", [2], 1, -1)]);
+        var queries = Node(graph, "Reshape", [range, Int64s(graph, "column", [2], -1, 1)]);
+        var past = Node(graph, "Cast", [Node(graph, "Not", [Node(graph, "Greater", [keys, queries])])], To(ElementType.Int64));
+        return Node(graph, "Mul", [past, Node(graph, "Reshape", [padding, Int64s(graph, "per_row", [4], 0, 1, 1, -1)])]);
+    }
+
+    static AttributeProto To(ElementType type) => new() { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)type };
+
     /// <summary>The input <paramref name="name"/> is no longer fed: its readers read <paramref name="computed"/> (cast to its type) instead.</summary>
     static void Replace(OnnxGraph graph, string name, string computed, ElementType type)
     {
@@ -56,8 +82,7 @@ public static class EmbedTokenizer
         if (type != ElementType.Int64)
         {
             value = graph.FreshName($"tokenizer/{name}");
-            graph.AddNode(new Node("Cast", [computed], [value], graph.FreshName($"tokenizer/{name}_cast"),
-                attributes: [new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)type }]));
+            graph.AddNode(new Node("Cast", [computed], [value], graph.FreshName($"tokenizer/{name}_cast"), attributes: [To(type)]));
         }
         graph.RedirectConsumers(name, value);
         graph.RemoveInput(name);
@@ -72,11 +97,11 @@ public static class EmbedTokenizer
 
     static string Int64s(OnnxGraph graph, string stem, long value) => Int64s(graph, stem, [1], value);
 
-    static string Int64s(OnnxGraph graph, string stem, long[] shape, long value)
+    static string Int64s(OnnxGraph graph, string stem, long[] shape, params long[] values)
     {
         var tensor = new TensorProto { Name = graph.FreshName($"tokenizer/{stem}"), DataType = (int)TensorProto.Types.DataType.Int64 };
         tensor.Dims.AddRange(shape);
-        tensor.Int64Data.Add(value);
+        tensor.Int64Data.AddRange(values);
         graph.AddInitializer(tensor);
         return tensor.Name;
     }

@@ -54,4 +54,45 @@ public sealed class EmbedTokenizerTests
                     Assert.True(Math.Abs(logits[0, p, v] - textLogits[row, p, v]) < 1e-3, $"row {row} position {p} token {v}: {logits[0, p, v]} vs {textLogits[row, p, v]}");
         }
     }
+
+    [Fact]
+    public void A_four_dimensional_mask_is_built_left_to_right_over_the_real_tokens()
+    {
+        // The Megatron fixture's vocabulary is GPT-2's first 96 ids (single characters), so texts of rare character pairs
+        // tokenize inside it; no BOS (50256 is outside it). Rows of two lengths: the shorter is right-padded.
+        string[] texts = ["Qz!Xq", "Zq#Jx@Kv"];
+        var tokenizer = TiktokenTokenizer.CreateForModel("gpt2");
+        var ids = texts.Select(t => tokenizer.EncodeToIds(t).Select(i => (long)i).ToArray()).ToArray();
+        Assert.All(ids, row => Assert.All(row, id => Assert.InRange(id, 0, 95)));
+        Assert.NotEqual(ids[0].Length, ids[1].Length);
+
+        var original = Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "torch", "megatron-gpt2-opset13.onnx");
+        using var scratch = new CliScratch();
+        var rewritten = scratch["megatron-text.onnx"];
+        var (vocab, merges) = OnnxInterp.Analysis.Gpt2BpeFiles.Create();
+        OnnxInterp.Rewrites.EmbedTokenizer.Apply(OnnxInterp.Graph.OnnxModel.Load(original), vocab, merges, bos: null).Model.Save(rewritten);
+
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        options.RegisterOrtExtensions();
+        using var withText = new InferenceSession(rewritten, options);
+        using var textOutputs = withText.Run([NamedOnnxValue.CreateFromTensor("text", new DenseTensor<string>(texts, [texts.Length]))]);
+        var textLogits = textOutputs.First(o => o.Name == "logits").AsTensor<float>();
+
+        using var plain = new InferenceSession(original, new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL });
+        for (int row = 0; row < texts.Length; row++)
+        {
+            int n = ids[row].Length;
+            // Megatron's mask, written out: lower-triangular ones [1, 1, n, n].
+            var mask = new float[n * n];
+            for (int i = 0; i < n; i++) for (int j = 0; j <= i; j++) mask[i * n + j] = 1;
+            using var outputs = plain.Run([
+                NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids[row], [1, n])),
+                NamedOnnxValue.CreateFromTensor("position_ids", new DenseTensor<long>(Enumerable.Range(0, n).Select(i => (long)i).ToArray(), [1, n])),
+                NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<float>(mask, [1, 1, n, n]))]);
+            var logits = outputs.First(o => o.Name == "logits").AsTensor<float>();
+            for (int p = 0; p < n; p++)
+                for (int v = 0; v < 96; v++)
+                    Assert.True(Math.Abs(logits[0, p, v] - textLogits[row, p, v]) < 1e-4, $"row {row} position {p} token {v}: {logits[0, p, v]} vs {textLogits[row, p, v]}");
+        }
+    }
 }
