@@ -4,9 +4,10 @@ namespace OnnxInterp.Runtime;
 
 /// <summary>
 /// The attention mask a token prompt implies, in the input's declared rank and element type. A 2-D [batch, total]
-/// padding mask is all ones. A 4-D [batch, 1, q, k] mask (Megatron's left-to-right mask, ONNX Runtime Attention's
-/// max-length mask) carries the causal structure itself, so it is lower-triangular, its last row at the last key:
-/// ones would let every position read the future in a model that multiplies its scores by the mask.
+/// padding mask is all ones. A per-query mask, 4-D [batch, 1, q, k] (Megatron's left-to-right mask, ONNX Runtime
+/// Attention's max-length mask) or 3-D [batch, q, k], carries the causal structure itself, so it is lower-triangular,
+/// its last row at the last key: ones would let every position read the future in a model that multiplies its scores
+/// by the mask (in a model that also masks causally itself, the two agree).
 /// </summary>
 public static class AttentionMaskFeed
 {
