@@ -41,6 +41,41 @@ public sealed class MegatronExportTests
     }
 
     [Fact]
+    public void Layer_norms_that_compute_x_minus_mean_twice_are_recognised_and_give_torchs_logits()
+    {
+        // Megatron's LayerNorm writes (x - u) twice; torch 1.13's export merges the two, older exports keep both: split
+        // each LayerNorm's Sub into one for the variance and one for the division, as those exports have it.
+        var model = OnnxModel.Load(NoPast);
+        var graph = model.Graph;
+        var subs = graph.Nodes.Where(n => n.OpType == "Sub" && n.Name.Contains("layernorm")).ToList();
+        Assert.Equal(5, subs.Count);
+        foreach (var sub in subs)
+        {
+            var twin = new Node("Sub", sub.Inputs, [sub.Outputs[0] + "_twin"], sub.Name + "_twin");
+            graph.AddNode(twin);
+            var div = graph.Consumers(sub.Outputs[0]).Single(n => n.OpType == "Div");
+            graph.SetNodeInput(div, 0, twin.Outputs[0]);
+        }
+        var hooked = HookedModel.From(model);
+        Assert.Equal(2, hooked.Map.NLayers);
+
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(NoPast, ".reference.json")));
+        long[] ids = [.. reference.RootElement.GetProperty("input_ids").EnumerateArray().Select(i => i.GetInt64())];
+        var torchLogits = reference.RootElement.GetProperty("values").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        using var capture = new HookCapture(hooked, ["blocks.1.ln1.hook_normalized", "blocks.1.hook_resid_pre"], Device.Cpu);
+        var cache = capture.Run([[.. ids.Select(i => (int)i)]]);
+        using var session = SessionFactory.Compile(model, Device.Cpu);
+        var logits = session.Run(TokenFeeds.For(graph, ids))["logits"].ToFloats();
+        Assert.True(logits.Zip(torchLogits).All(p => Math.Abs(p.First - p.Second) <= 1e-4 * (1 + Math.Abs(p.Second))));
+        // ln1's normalized output is the Div that reads the second Sub: the stream standardised per position.
+        var normalized = cache["blocks.1.ln1.hook_normalized"].ToFloats();
+        var resid = cache["blocks.1.hook_resid_pre"].ToFloats();
+        var row = resid.Take(32).Select(v => (double)v).ToArray();
+        double mean = row.Average(), sd = Math.Sqrt(row.Select(v => (v - mean) * (v - mean)).Average() + 1e-5);
+        for (int i = 0; i < 32; i++) Assert.True(Math.Abs((row[i] - mean) / sd - normalized[i]) < 1e-4, $"normalized[{i}]");
+    }
+
+    [Fact]
     public void A_mask_of_ones_lets_positions_read_the_future_so_the_fixture_tests_the_mask()
     {
         // The premise of the logits check against torch: the model takes its causality from the mask input alone.
