@@ -3,9 +3,9 @@ using OnnxInterp.Graph;
 namespace OnnxInterp.Runtime;
 
 /// <summary>
-/// Builds placeholder feeds for a model's inputs: token ids 0, attention masks as <see cref="AttentionMaskFeed"/> builds them, floats 0. Symbolic
-/// dimensions take <c>size</c>, except past-length dimensions (named "past...") which take 0 so an
-/// analysis run feeds an empty cache, and total-length ones ("total..." or "a + b") which add up.
+/// Builds placeholder feeds for a model's inputs: token ids 0, attention masks as <see cref="AttentionMaskFeed"/> builds
+/// them, floats 0. Symbolic dimensions take <c>size</c>, except past-length dimensions (named "past...") which take 0 so
+/// an analysis run feeds an empty cache, and total-length ones ("total..." or "a + b") which add up.
 /// </summary>
 public static class DefaultFeeds
 {
