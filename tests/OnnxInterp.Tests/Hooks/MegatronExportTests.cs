@@ -25,6 +25,14 @@ public sealed class MegatronExportTests
     static readonly string NoPast = Fixture("megatron-gpt2-opset13.onnx");
     static readonly string WithPast = Fixture("megatron-gpt2-opset15-past.onnx");
 
+    /// <summary>The token ids and logits torch recorded for the no-past fixture.</summary>
+    static (long[] Ids, float[] Logits) TorchReference()
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(NoPast, ".reference.json")));
+        return ([.. reference.RootElement.GetProperty("input_ids").EnumerateArray().Select(i => i.GetInt64())],
+            [.. reference.RootElement.GetProperty("values").EnumerateArray().Select(v => v.GetSingle())]);
+    }
+
     [Fact]
     public void A_four_dimensional_mask_is_fed_lower_triangular_aligned_at_the_last_key()
     {
@@ -59,9 +67,7 @@ public sealed class MegatronExportTests
         var hooked = HookedModel.From(model);
         Assert.Equal(2, hooked.Map.NLayers);
 
-        using var reference = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(NoPast, ".reference.json")));
-        long[] ids = [.. reference.RootElement.GetProperty("input_ids").EnumerateArray().Select(i => i.GetInt64())];
-        var torchLogits = reference.RootElement.GetProperty("values").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var (ids, torchLogits) = TorchReference();
         using var capture = new HookCapture(hooked, ["blocks.1.ln1.hook_normalized", "blocks.1.hook_resid_pre"], Device.Cpu);
         var cache = capture.Run([[.. ids.Select(i => (int)i)]]);
         using var session = SessionFactory.Compile(model, Device.Cpu);
@@ -80,9 +86,7 @@ public sealed class MegatronExportTests
     {
         // The premise of the logits check against torch: the model takes its causality from the mask input alone.
         var model = OnnxModel.Load(NoPast);
-        using var reference = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(NoPast, ".reference.json")));
-        long[] ids = [.. reference.RootElement.GetProperty("input_ids").EnumerateArray().Select(i => i.GetInt64())];
-        var torchLogits = reference.RootElement.GetProperty("values").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var (ids, torchLogits) = TorchReference();
         using var session = SessionFactory.Compile(model, Device.Cpu);
         var feeds = TokenFeeds.For(model.Graph, ids).Select(f => f.Name == "attention_mask" ? DefaultFeeds.Filled(f.Name, f.ElementType, f.Shape, 1) : f).ToList();
         var ones = session.Run(feeds)["logits"].ToFloats();
